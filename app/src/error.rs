@@ -1,0 +1,212 @@
+//! The one error shape every client sees: `{"error": "<for a person>", "code": "ERR_…"}`.
+//!
+//! Server functions and REST handlers both answer with [`AppError`]; the HTTP status is derived
+//! from its [`ErrorCode`] in one place, so the two surfaces cannot disagree.
+
+use serde::{Deserialize, Serialize};
+use server_fn::{
+    ServerFnError,
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+
+/// Machine-readable kind of failure; clients branch on this, never on the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ErrorCode {
+    /// The request is malformed or a field is invalid.
+    #[serde(rename = "ERR_BAD_REQUEST")]
+    BadRequest,
+    /// No valid credentials were presented.
+    #[serde(rename = "ERR_UNAUTHORIZED")]
+    Unauthorized,
+    /// The caller is known but may not do this.
+    #[serde(rename = "ERR_FORBIDDEN")]
+    Forbidden,
+    /// Nothing lives at this address.
+    #[serde(rename = "ERR_NOT_FOUND")]
+    NotFound,
+    /// The address exists but not for this HTTP method.
+    #[serde(rename = "ERR_METHOD_NOT_ALLOWED")]
+    MethodNotAllowed,
+    /// The request lost a race with another write.
+    #[serde(rename = "ERR_CONFLICT")]
+    Conflict,
+    /// The body is larger than the server accepts.
+    #[serde(rename = "ERR_PAYLOAD_TOO_LARGE")]
+    PayloadTooLarge,
+    /// The body is not JSON.
+    #[serde(rename = "ERR_UNSUPPORTED_MEDIA_TYPE")]
+    UnsupportedMediaType,
+    /// Too many requests; retry later.
+    #[serde(rename = "ERR_THROTTLED")]
+    Throttled,
+    /// A dependency failed; nothing was half-written, so a retry is safe.
+    #[serde(rename = "ERR_UNAVAILABLE")]
+    Unavailable,
+    /// Anything else; details are only in the server log, under the request id.
+    #[serde(rename = "ERR_INTERNAL")]
+    Internal,
+}
+
+impl ErrorCode {
+    /// The HTTP status that carries this code; the only place the two are paired.
+    pub fn status(self) -> u16 {
+        match self {
+            Self::BadRequest => 400,
+            Self::Unauthorized => 401,
+            Self::Forbidden => 403,
+            Self::NotFound => 404,
+            Self::MethodNotAllowed => 405,
+            Self::Conflict => 409,
+            Self::PayloadTooLarge => 413,
+            Self::UnsupportedMediaType => 415,
+            Self::Throttled => 429,
+            Self::Unavailable => 503,
+            Self::Internal => 500,
+        }
+    }
+}
+
+/// An error as a client receives it. The message is written for a person and never carries
+/// internal or SDK text: 5xx messages are fixed strings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{error}")]
+pub struct AppError {
+    /// What went wrong, for a person.
+    pub error: String,
+    /// What went wrong, for a program.
+    pub code: ErrorCode,
+    /// The input field at fault, when one is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl AppError {
+    fn new(code: ErrorCode, error: impl Into<String>) -> Self {
+        Self {
+            error: error.into(),
+            code,
+            field: None,
+        }
+    }
+
+    /// A field of the request is invalid; `message` says how to fix it.
+    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            field: Some(field.to_owned()),
+            ..Self::new(ErrorCode::BadRequest, message)
+        }
+    }
+
+    /// The request could not be read at all.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::BadRequest, message)
+    }
+
+    /// Nothing lives at the requested address.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::NotFound, message)
+    }
+
+    /// The address exists, but not for this HTTP method.
+    pub fn method_not_allowed() -> Self {
+        Self::new(
+            ErrorCode::MethodNotAllowed,
+            "This address does not accept that HTTP method.",
+        )
+    }
+
+    /// The body is not JSON; JSON endpoints refuse anything else, which also stops
+    /// cross-site form posts.
+    pub fn unsupported_media_type() -> Self {
+        Self::new(
+            ErrorCode::UnsupportedMediaType,
+            "Send the request body as JSON (Content-Type: application/json).",
+        )
+    }
+
+    /// A dependency (database, identity provider) failed; safe to retry.
+    pub fn unavailable() -> Self {
+        Self::new(
+            ErrorCode::Unavailable,
+            "The service is briefly unavailable. Please try again.",
+        )
+    }
+
+    /// Anything unexpected; the details stay in the server log.
+    pub fn internal() -> Self {
+        Self::new(ErrorCode::Internal, "Something went wrong on our side.")
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                Self::bad_request("The request body is not valid JSON for this call.")
+            }
+            // On the server the only thing the framework deserializes is the request.
+            ServerFnErrorErr::Deserialization(_) if cfg!(feature = "ssr") => {
+                Self::bad_request("The request body is not valid JSON for this call.")
+            }
+            ServerFnErrorErr::Request(_) => Self::new(
+                ErrorCode::Unavailable,
+                "Could not reach the server. Check your connection and try again.",
+            ),
+            ServerFnErrorErr::Registration(_) => Self::not_found("No such server function."),
+            ServerFnErrorErr::UnsupportedRequestMethod(_) => {
+                Self::bad_request("This call only accepts POST.")
+            }
+            _ => Self::internal(),
+        }
+    }
+}
+
+impl From<ServerFnError> for AppError {
+    fn from(_: ServerFnError) -> Self {
+        Self::internal()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_serializes_to_the_reference_shape() {
+        let json = serde_json_like(&AppError::not_found("No such post."));
+        assert_eq!(json, r#"{"error":"No such post.","code":"ERR_NOT_FOUND"}"#);
+    }
+
+    #[test]
+    fn a_field_error_names_the_field() {
+        let json = serde_json_like(&AppError::invalid_field("title", "Title is empty."));
+        assert_eq!(
+            json,
+            r#"{"error":"Title is empty.","code":"ERR_BAD_REQUEST","field":"title"}"#
+        );
+    }
+
+    #[test]
+    fn framework_argument_errors_become_bad_requests_without_echoing_input() {
+        let err =
+            AppError::from_server_fn_error(ServerFnErrorErr::Args("secret detail".to_owned()));
+        assert_eq!(err.code, ErrorCode::BadRequest);
+        assert!(!err.error.contains("secret"));
+    }
+
+    #[test]
+    fn server_errors_are_generic() {
+        let err = AppError::from_server_fn_error(ServerFnErrorErr::ServerError(
+            "dynamodb: table boardwalk-posts not found".to_owned(),
+        ));
+        assert_eq!(err, AppError::internal());
+        assert_eq!(err.code.status(), 500);
+    }
+
+    fn serde_json_like(err: &AppError) -> String {
+        String::from_utf8(AppError::ser(err).to_vec()).expect("utf-8")
+    }
+}

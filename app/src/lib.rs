@@ -1,0 +1,15 @@
+//! What the browser and the server share.
+//!
+//! The SPA and the server both compile this crate: the browser gets the UI and client stubs of
+//! the server functions, the server (feature `ssr`) gets their bodies and the service interface
+//! those bodies call. The server implements that interface and provides it as Leptos context,
+//! because this crate cannot depend on the server.
+
+pub mod dto;
+pub mod error;
+pub mod server_fns;
+#[cfg(feature = "ssr")]
+pub mod services;
+mod ui;
+
+pub use ui::App;

@@ -1,0 +1,16 @@
+//! Implementations of the ports: SQLite for the embedded default, DynamoDB for AWS.
+
+pub mod dynamo;
+pub mod sqlite;
+
+use aws_config::{BehaviorVersion, SdkConfig};
+
+/// Loads the AWS SDK configuration (region and credentials from the environment, as on
+/// Lambda), pointing every client at `endpoint_url` when one is given (an emulator).
+pub async fn aws_sdk_config(endpoint_url: Option<&str>) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(url) = endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    loader.load().await
+}

@@ -1,0 +1,86 @@
+//! The HTTP edge: routes parse input, call a service and map its answer to a response. The
+//! mapping from [`AppError`] to a status happens here and nowhere else.
+
+mod health;
+mod server_fns;
+pub mod site;
+
+use std::sync::Arc;
+
+use app::{error::AppError, services::VisitService};
+use axum::{
+    Json, Router,
+    http::{HeaderName, Request, StatusCode},
+    response::{IntoResponse, Response},
+    routing::{any, get, post},
+};
+use tower_http::{
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    trace::{DefaultOnResponse, TraceLayer},
+};
+use tracing::Level;
+
+/// The header that carries a request's id to the client and through every log line.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// What every handler may need: the services, behind their interfaces.
+#[derive(Clone)]
+pub struct AppState {
+    /// `"local"` or `"aws"`, reported by `/api/health`.
+    pub mode: &'static str,
+    /// Counts home-page visits.
+    pub visits: Arc<dyn VisitService>,
+}
+
+/// The API under `/api`: JSON in, JSON out, and a JSON 404 for anything unknown so an API
+/// client never receives the SPA's HTML.
+pub fn api_router(state: AppState) -> Router {
+    let unknown_route = any(|| async {
+        ApiError(AppError::not_found(
+            "There is no API route at this address.",
+        ))
+    });
+    Router::new()
+        .route("/api/health", get(health::health))
+        .route("/api/fn/{*fn_name}", post(server_fns::handle))
+        .route("/api", unknown_route.clone())
+        .route("/api/{*rest}", unknown_route)
+        .method_not_allowed_fallback(|| async { ApiError(AppError::method_not_allowed()) })
+        .with_state(state)
+}
+
+/// Adds a request id to every request (kept if the client sent one), a tracing span that
+/// carries it, and the same id on every response.
+pub fn with_request_ids(router: Router) -> Router {
+    router
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(
+            TraceLayer::new_for_http()
+                .on_response(DefaultOnResponse::new().level(Level::INFO))
+                .make_span_with(|request: &Request<_>| {
+                    let request_id = request
+                        .headers()
+                        .get(REQUEST_ID)
+                        .and_then(|id| id.to_str().ok())
+                        .unwrap_or_default();
+                    tracing::info_span!(
+                        "request",
+                        method = %request.method(),
+                        path = %request.uri().path(),
+                        request_id,
+                    )
+                }),
+        )
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// An [`AppError`] on its way out: the status comes from its code.
+pub struct ApiError(pub AppError);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status =
+            StatusCode::from_u16(self.0.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, Json(self.0)).into_response()
+    }
+}

@@ -1,0 +1,19 @@
+//! The Boardwalk server: one axum Router, served by `axum::serve` on a loopback port or by
+//! `lambda_http` on AWS Lambda.
+//!
+//! Layout (ports and adapters):
+//! - [`configuration`]: settings from `BOARDWALK_*` environment variables.
+//! - [`startup`]: wires adapters into services and services into the Router.
+//! - [`http`]: the thin edge — REST routes, server functions, static files, middleware.
+//! - [`services`]: the rules, generic over ports and free of HTTP and SDK types.
+//! - [`ports`]: the traits services need from the outside world.
+//! - [`adapters`]: SQLite and DynamoDB implementations of those traits.
+//! - [`telemetry`]: logs (JSON on Lambda) with a request id in every line.
+
+pub mod adapters;
+pub mod configuration;
+pub mod http;
+pub mod ports;
+pub mod services;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,125 @@
+//! Wiring: adapters into services, services into one Router, and the Router into either
+//! `axum::serve` (local) or `lambda_http` (when `AWS_LAMBDA_RUNTIME_API` is set).
+
+use std::{future::Future, net::SocketAddr, sync::Arc};
+
+use axum::Router;
+use tokio::net::TcpListener;
+
+use crate::{
+    adapters::{
+        aws_sdk_config,
+        dynamo::DynamoCounterStore,
+        sqlite::{SqliteCounterStore, SqliteDatabase},
+    },
+    configuration::{Backend, ConfigError, Settings},
+    http::{self, AppState},
+    ports::StoreError,
+    services::Visits,
+    telemetry,
+};
+
+/// Why the server could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The environment does not describe a runnable server.
+    #[error("invalid configuration")]
+    Config(#[from] ConfigError),
+    /// The local data directory could not be opened.
+    #[error("could not open the local database")]
+    Store(#[from] StoreError),
+    /// The listening socket failed.
+    #[error("could not listen on the configured address")]
+    Io(#[from] std::io::Error),
+    /// The Lambda runtime gave up.
+    #[error("the Lambda runtime failed: {0}")]
+    Lambda(lambda_http::Error),
+}
+
+/// Builds the services the settings ask for.
+pub async fn build_state(backend: &Backend) -> Result<AppState, StartupError> {
+    let state = match backend {
+        Backend::Local { data_dir } => {
+            let database = SqliteDatabase::open(data_dir)?;
+            AppState {
+                mode: backend.mode(),
+                visits: Arc::new(Visits::new(SqliteCounterStore::new(database))),
+            }
+        }
+        Backend::Aws(aws) => {
+            let config = aws_sdk_config(aws.endpoint_url.as_deref()).await;
+            let dynamodb = aws_sdk_dynamodb::Client::new(&config);
+            AppState {
+                mode: backend.mode(),
+                visits: Arc::new(Visits::new(DynamoCounterStore::new(
+                    dynamodb,
+                    &aws.counters_table,
+                ))),
+            }
+        }
+    };
+    Ok(state)
+}
+
+/// The one Router both runtimes serve: the API, then the SPA for every other path.
+pub fn build_router(state: AppState, settings: &Settings) -> Router {
+    http::with_request_ids(http::api_router(state).merge(http::site::router(&settings.site_dir)))
+}
+
+/// A local server bound to its port, ready to run; binding first lets tests ask for port 0
+/// and learn the real one.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+}
+
+impl Application {
+    /// Wires the services and binds `settings.addr`.
+    pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
+        let state = build_state(&settings.backend).await?;
+        let router = build_router(state, settings);
+        let listener = TcpListener::bind(settings.addr).await?;
+        Ok(Self { listener, router })
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight requests finish.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+/// Reads the environment and serves: under `lambda_http` on Lambda, else on a local port
+/// until Ctrl-C.
+pub async fn run() -> Result<(), StartupError> {
+    let on_lambda = std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some();
+    telemetry::init(on_lambda);
+    let settings = Settings::from_env()?;
+
+    if on_lambda {
+        let state = build_state(&settings.backend).await?;
+        return lambda_http::run(build_router(state, &settings))
+            .await
+            .map_err(StartupError::Lambda);
+    }
+
+    let application = Application::build(&settings).await?;
+    let addr = application.local_addr()?;
+    tracing::info!(mode = settings.backend.mode(), "listening on http://{addr}");
+    println!("Boardwalk is running at http://{addr}/");
+    application
+        .run_until(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

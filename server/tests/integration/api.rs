@@ -1,0 +1,148 @@
+//! The API surface: health, the server function, JSON errors and request ids.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{spawn_app, spawn_app_in};
+
+const RECORD_VISIT: &str = "/api/fn/record_visit";
+
+#[tokio::test]
+async fn health_reports_ok_the_local_mode_and_the_version() {
+    let (app, _data) = spawn_app().await;
+
+    let response = app.get("/api/health").await;
+
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(
+        body,
+        json!({"status": "ok", "mode": "local", "version": env!("CARGO_PKG_VERSION")})
+    );
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id_and_a_client_supplied_one_is_kept() {
+    let (app, _data) = spawn_app().await;
+
+    let generated = app.get("/api/health").await;
+    let id = generated.headers()["x-request-id"].to_str().unwrap();
+    assert_eq!(id.len(), 36, "a UUID, got {id}");
+
+    let echoed = app
+        .client
+        .get(format!("{}/api/health", app.address))
+        .header("x-request-id", "trace-me-123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(echoed.headers()["x-request-id"], "trace-me-123");
+}
+
+#[tokio::test]
+async fn the_visit_server_function_counts_up_from_one() {
+    let (app, _data) = spawn_app().await;
+
+    for expected in 1..=3 {
+        let response = app.post_json(RECORD_VISIT, &json!({})).await;
+        assert_eq!(response.status(), 200);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body, json!({"visits": expected}));
+    }
+}
+
+#[tokio::test]
+async fn visits_survive_a_restart_on_the_same_data_directory() {
+    let (app, data_dir) = spawn_app().await;
+    app.post_json(RECORD_VISIT, &json!({})).await;
+    app.post_json(RECORD_VISIT, &json!({})).await;
+    app.stop().await;
+
+    let restarted = spawn_app_in(data_dir.path()).await;
+    let body: Value = restarted
+        .post_json(RECORD_VISIT, &json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body, json!({"visits": 3}));
+}
+
+#[tokio::test]
+async fn an_unknown_api_path_is_a_json_404_not_the_spa() {
+    let (app, _data) = spawn_app().await;
+
+    for path in ["/api/unknown", "/api", "/api/posts/nope/deeper"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 404, "{path}");
+        assert!(response.headers().contains_key("x-request-id"));
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["code"], "ERR_NOT_FOUND", "{path}");
+        assert!(body["error"].as_str().unwrap().len() > 10);
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_server_function_is_a_json_404() {
+    let (app, _data) = spawn_app().await;
+
+    let response = app.post_json("/api/fn/no_such_function", &json!({})).await;
+
+    assert_eq!(response.status(), 404);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "ERR_NOT_FOUND");
+}
+
+#[tokio::test]
+async fn a_server_function_refuses_a_body_that_is_not_json() {
+    let (app, _data) = spawn_app().await;
+
+    for content_type in ["text/plain", "application/x-www-form-urlencoded"] {
+        let response = app
+            .client
+            .post(format!("{}{RECORD_VISIT}", app.address))
+            .header("content-type", content_type)
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 415, "{content_type}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["code"], "ERR_UNSUPPORTED_MEDIA_TYPE");
+    }
+}
+
+#[tokio::test]
+async fn malformed_json_is_a_400_and_counts_nothing() {
+    let (app, _data) = spawn_app().await;
+
+    let response = app
+        .client
+        .post(format!("{}{RECORD_VISIT}", app.address))
+        .header("content-type", "application/json")
+        .body("[1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "ERR_BAD_REQUEST");
+
+    let next: Value = app
+        .post_json(RECORD_VISIT, &json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(next, json!({"visits": 1}));
+}
+
+#[tokio::test]
+async fn the_wrong_method_is_a_json_405() {
+    let (app, _data) = spawn_app().await;
+
+    let response = app.get(RECORD_VISIT).await;
+
+    assert_eq!(response.status(), 405);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "ERR_METHOD_NOT_ALLOWED");
+}

@@ -1,0 +1,96 @@
+//! Starts the real server on `127.0.0.1:0` with a temporary data directory and the fixture
+//! site, and stops it when the test drops it.
+
+use std::{net::SocketAddr, path::Path};
+
+use server::{configuration::Settings, startup::Application};
+use tempfile::TempDir;
+use tokio::{sync::oneshot, task::JoinHandle};
+
+/// The fixture SPA: an `index.html` and two assets named the way trunk names them.
+pub fn fixture_site() -> &'static Path {
+    Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/integration/fixtures/site"
+    ))
+}
+
+/// A running server and what a test needs to talk to it.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`, no trailing slash.
+    pub address: String,
+    /// A client that does not follow redirects, so tests see exactly what the server sent.
+    pub client: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<()>>,
+}
+
+/// Starts a server with a fresh data directory, returned so the test can restart on it.
+pub async fn spawn_app() -> (TestApp, TempDir) {
+    let data_dir = tempfile::tempdir().expect("temporary data directory");
+    let app = spawn_app_in(data_dir.path()).await;
+    (app, data_dir)
+}
+
+/// Starts a server on the data already in `data_dir`.
+pub async fn spawn_app_in(data_dir: &Path) -> TestApp {
+    let settings = Settings::local(
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+        data_dir,
+        fixture_site(),
+    );
+    let application = Application::build(&settings).await.expect("server builds");
+    let address = format!(
+        "http://{}",
+        application.local_addr().expect("bound address")
+    );
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        application
+            .run_until(async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("server runs");
+    });
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("http client"),
+        stop: Some(stop),
+        server: Some(server),
+    }
+}
+
+impl TestApp {
+    /// `GET` a path on this server.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("request reaches the server")
+    }
+
+    /// `POST` a JSON body to a path on this server.
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.address))
+            .json(body)
+            .send()
+            .await
+            .expect("request reaches the server")
+    }
+
+    /// Stops the server and waits until it has released its data directory.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.expect("server task ends cleanly");
+        }
+    }
+}

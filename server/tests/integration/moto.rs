@@ -1,0 +1,130 @@
+//! One moto server per test process, started on first use, reset once, and stopped when the
+//! process exits (it serves until its standard input closes).
+//!
+//! Tests isolate themselves by giving every table a unique name, so they may run in parallel
+//! against the one server.
+
+use std::{
+    io::{BufRead, BufReader},
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    sync::{
+        OnceLock,
+        atomic::{AtomicU32, Ordering},
+    },
+};
+
+use aws_sdk_dynamodb::{
+    config::{BehaviorVersion, Credentials, Region},
+    types::{AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType},
+};
+
+/// A running moto server.
+pub struct Moto {
+    /// `http://127.0.0.1:<port>`.
+    pub endpoint: String,
+    _process: Child,
+}
+
+/// The Python that has `moto[server]`: `BOARDWALK_PYTHON`, else the repository's `.venv`
+/// that the README's test command creates.
+fn python() -> PathBuf {
+    std::env::var_os("BOARDWALK_PYTHON").map_or_else(
+        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.venv/bin/python")),
+        PathBuf::from,
+    )
+}
+
+/// The shared server, started on first call.
+pub fn moto() -> &'static Moto {
+    static MOTO: OnceLock<Moto> = OnceLock::new();
+    MOTO.get_or_init(|| {
+        let python = python();
+        let mut process = Command::new(&python)
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/moto/serve.py"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|err| {
+                panic!(
+                    "cannot start moto with {} ({err}); run `make test` once to create .venv, \
+                     or set BOARDWALK_PYTHON",
+                    python.display()
+                )
+            });
+        let mut port = String::new();
+        BufReader::new(process.stdout.take().expect("piped stdout"))
+            .read_line(&mut port)
+            .expect("moto prints its port");
+        let port: u16 = port.trim().parse().unwrap_or_else(|_| {
+            panic!("moto did not start (printed {port:?}); is moto[server] installed?")
+        });
+        let endpoint = format!("http://127.0.0.1:{port}");
+        reset(&endpoint);
+        Moto {
+            endpoint,
+            _process: process,
+        }
+    })
+}
+
+/// Clears every resource moto holds, so a suite starts from nothing.
+fn reset(endpoint: &str) {
+    let status = Command::new(python())
+        .args([
+            "-c",
+            "import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], method='POST'))",
+            &format!("{endpoint}/moto-api/reset"),
+        ])
+        .status()
+        .expect("reset request runs");
+    assert!(status.success(), "moto reset failed");
+}
+
+/// SDK configuration aimed at moto with dummy credentials, as the server builds it from
+/// `BOARDWALK_AWS_ENDPOINT_URL` in production code.
+pub async fn sdk_config() -> aws_config::SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .endpoint_url(&moto().endpoint)
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "moto"))
+        .load()
+        .await
+}
+
+/// A table name no other test in this process uses.
+pub fn unique_table(prefix: &str) -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Creates an on-demand table keyed by the string attribute `name`, as `infra/` defines the
+/// counters table.
+pub async fn create_counters_table(client: &aws_sdk_dynamodb::Client, table: &str) {
+    client
+        .create_table()
+        .table_name(table)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name("name")
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .expect("attribute definition"),
+        )
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name("name")
+                .key_type(KeyType::Hash)
+                .build()
+                .expect("key schema"),
+        )
+        .send()
+        .await
+        .expect("moto creates the table");
+}

@@ -1,0 +1,96 @@
+//! The SPA as the browser receives it: fallback, content types and cache headers.
+
+use crate::helpers::spawn_app;
+
+const HASHED_SCRIPT: &str = "/frontend-0123456789abcdef.js";
+const HASHED_WASM: &str = "/frontend-0123456789abcdef_bg.wasm";
+
+#[tokio::test]
+async fn the_root_serves_index_html_that_is_never_cached() {
+    let (app, _data) = spawn_app().await;
+
+    let response = app.get("/").await;
+
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-cache");
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("boardwalk-fixture-index")
+    );
+}
+
+#[tokio::test]
+async fn client_side_routes_fall_back_to_index_html() {
+    let (app, _data) = spawn_app().await;
+
+    for path in ["/posts/42", "/login", "/anything/at/all"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(response.headers()["cache-control"], "no-cache", "{path}");
+        assert!(
+            response
+                .text()
+                .await
+                .unwrap()
+                .contains("boardwalk-fixture-index")
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_missing_file_is_a_404_not_the_spa() {
+    let (app, _data) = spawn_app().await;
+
+    let response = app.get("/frontend-ffffffffffffffff.js").await;
+
+    assert_eq!(response.status(), 404);
+    assert!(
+        !response
+            .text()
+            .await
+            .unwrap()
+            .contains("boardwalk-fixture-index")
+    );
+}
+
+#[tokio::test]
+async fn wasm_is_served_as_application_wasm_and_cached_for_a_year() {
+    let (app, _data) = spawn_app().await;
+
+    let response = app.get(HASHED_WASM).await;
+
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/wasm");
+    assert_eq!(
+        response.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+}
+
+#[tokio::test]
+async fn hashed_scripts_are_immutable_javascript() {
+    let (app, _data) = spawn_app().await;
+
+    let response = app.get(HASHED_SCRIPT).await;
+
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("javascript")
+    );
+    assert_eq!(
+        response.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+}
