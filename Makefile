@@ -1,0 +1,54 @@
+# The two commands of the README: `make dev` runs Boardwalk, `make test` checks everything.
+# Both install what they need first (scripts/install.sh) and skip what is already there.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+# trunk must never reach the network: its tools come from PATH (scripts/install.sh).
+export TRUNK_SKIP_VERSION_CHECK := true
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+SERVER_DEBUG := target/debug/boardwalk
+SERVER_RELEASE := target/release/boardwalk
+WASM = $(firstword $(wildcard frontend/dist/*_bg.wasm))
+
+.PHONY: help dev test spa lint rust-test e2e sizes lambda
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+dev: ## Build the SPA and the server, then run Boardwalk on the embedded default
+	scripts/install.sh build
+	$(MAKE) --no-print-directory spa
+	cargo build --release --bin boardwalk
+	$(SERVER_RELEASE)
+
+test: ## Install the test tools, then run fmt, clippy, every Rust test and the browser suite
+	scripts/install.sh build test
+	$(MAKE) --no-print-directory lint spa rust-test e2e
+
+spa: ## Build the SPA into frontend/dist with trunk (offline, release profile)
+	cd frontend && trunk build
+
+lint: ## rustfmt and clippy, for the server (host) and the SPA (wasm32)
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p frontend -p app --target wasm32-unknown-unknown -- -D warnings
+
+rust-test: ## Unit, integration and contract tests (moto from .venv)
+	cargo test -p app -p server
+
+e2e: ## Playwright in Debian's Chromium against the already-built server
+	test -x $(SERVER_DEBUG) || cargo build --bin boardwalk
+	cd end2end && BOARDWALK_BIN=../$(SERVER_DEBUG) npx playwright test
+
+sizes: spa ## Print the release .wasm size, raw and brotli
+	@printf 'wasm raw:    %8d bytes  %s\n' $$(stat -c %s $(WASM)) $(WASM)
+	@printf 'wasm brotli: %8d bytes\n' $$(brotli -c -q 11 $(WASM) | wc -c)
+
+lambda: ## Build the arm64 Lambda bootstrap with cargo-lambda and print its size
+	scripts/install.sh lambda
+	PATH="$(CURDIR)/.venv-lambda/bin:$$PATH" cargo lambda build --release --arm64 --bin boardwalk
+	@ls -l target/lambda/boardwalk/bootstrap
