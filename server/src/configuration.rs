@@ -13,8 +13,38 @@ pub struct Settings {
     pub addr: SocketAddr,
     /// The built SPA (`BOARDWALK_SITE_DIR`), served with a fallback to its `index.html`.
     pub site_dir: PathBuf,
+    /// Other origins that may call the API with credentials (`BOARDWALK_ALLOWED_ORIGINS`,
+    /// comma-separated). The site's own origin needs no entry: it is same-origin.
+    pub allowed_origins: Vec<Origin>,
     /// Which adapters to wire in.
     pub backend: Backend,
+}
+
+/// A web origin, `scheme://host[:port]`, exactly as a browser sends it in `Origin`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin(String);
+
+impl Origin {
+    /// Accepts `http(s)://host[:port]` with no path, query or trailing slash, since the
+    /// browser's `Origin` header never has one and a near miss would silently never match.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let uri: axum::http::Uri = raw.parse().map_err(|_| format!("{raw:?} is not a URL"))?;
+        let scheme_ok = matches!(uri.scheme_str(), Some("http" | "https"));
+        let bare =
+            uri.authority().is_some() && raw.trim_end_matches('/') == raw && uri.query().is_none();
+        if !scheme_ok || !bare || !matches!(uri.path(), "" | "/") {
+            return Err(format!(
+                "{raw:?} is not an origin like https://app.example.com"
+            ));
+        }
+        Ok(Self(raw.to_ascii_lowercase()))
+    }
+}
+
+impl AsRef<str> for Origin {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
 }
 
 /// The two ways Boardwalk stores its data and knows its users.
@@ -81,6 +111,17 @@ impl Settings {
             })?,
             None => SocketAddr::from(([127, 0, 0, 1], 3000)),
         };
+        let allowed_origins = var("BOARDWALK_ALLOWED_ORIGINS")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|origin| !origin.is_empty())
+            .map(Origin::parse)
+            .collect::<Result<_, _>>()
+            .map_err(|reason| ConfigError::Invalid {
+                name: "BOARDWALK_ALLOWED_ORIGINS",
+                reason,
+            })?;
         let site_dir =
             var("BOARDWALK_SITE_DIR").map_or_else(|| "frontend/dist".into(), PathBuf::from);
         let backend = match var("BOARDWALK_MODE").as_deref().unwrap_or("local") {
@@ -102,6 +143,7 @@ impl Settings {
         Ok(Self {
             addr,
             site_dir,
+            allowed_origins,
             backend,
         })
     }
@@ -111,6 +153,7 @@ impl Settings {
         Self {
             addr,
             site_dir: site_dir.to_owned(),
+            allowed_origins: Vec::new(),
             backend: Backend::Local {
                 data_dir: data_dir.to_owned(),
             },
@@ -165,6 +208,42 @@ mod tests {
     fn a_malformed_address_is_rejected_by_name() {
         let err = settings(&[("BOARDWALK_ADDR", "localhost")]).unwrap_err();
         assert!(err.to_string().starts_with("BOARDWALK_ADDR is invalid"));
+    }
+
+    #[test]
+    fn allowed_origins_are_a_comma_separated_list() {
+        let settings = settings(&[(
+            "BOARDWALK_ALLOWED_ORIGINS",
+            "https://app.example.com, http://localhost:8080",
+        )])
+        .unwrap();
+        let origins: Vec<&str> = settings.allowed_origins.iter().map(AsRef::as_ref).collect();
+        assert_eq!(
+            origins,
+            ["https://app.example.com", "http://localhost:8080"]
+        );
+        assert!(settings_without_origins().allowed_origins.is_empty());
+    }
+
+    fn settings_without_origins() -> Settings {
+        settings(&[("BOARDWALK_ALLOWED_ORIGINS", "")]).unwrap()
+    }
+
+    #[test]
+    fn an_allowed_origin_with_a_path_or_another_scheme_is_rejected_by_name() {
+        for bad in [
+            "https://app.example.com/",
+            "https://app.example.com/x",
+            "ftp://a.b",
+            "app.example.com",
+        ] {
+            let err = settings(&[("BOARDWALK_ALLOWED_ORIGINS", bad)]).unwrap_err();
+            assert!(
+                err.to_string()
+                    .starts_with("BOARDWALK_ALLOWED_ORIGINS is invalid"),
+                "{bad}: {err}"
+            );
+        }
     }
 
     #[test]

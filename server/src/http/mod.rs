@@ -5,16 +5,19 @@ mod health;
 mod server_fns;
 pub mod site;
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use app::{error::AppError, services::VisitService};
+
+use crate::configuration::Origin;
 use axum::{
     Json, Router,
-    http::{HeaderName, Request, StatusCode},
+    http::{HeaderName, HeaderValue, Method, Request, StatusCode, header},
     response::{IntoResponse, Response},
     routing::{any, get, post},
 };
 use tower_http::{
+    cors::{AllowOrigin, CorsLayer},
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     trace::{DefaultOnResponse, TraceLayer},
 };
@@ -47,6 +50,28 @@ pub fn api_router(state: AppState) -> Router {
         .route("/api/{*rest}", unknown_route)
         .method_not_allowed_fallback(|| async { ApiError(AppError::method_not_allowed()) })
         .with_state(state)
+}
+
+/// Lets the configured other origins call the API with credentials; the SPA itself is
+/// same-origin and needs no CORS. With no origins configured nothing is added, so no
+/// `Access-Control-*` header is ever sent.
+pub fn with_cors(router: Router, allowed_origins: &[Origin]) -> Router {
+    let origins: Vec<HeaderValue> = allowed_origins
+        .iter()
+        .filter_map(|origin| HeaderValue::from_str(origin.as_ref()).ok())
+        .collect();
+    if origins.is_empty() {
+        return router;
+    }
+    router.layer(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_credentials(true)
+            .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
+            .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
+            .expose_headers([REQUEST_ID])
+            .max_age(Duration::from_secs(600)),
+    )
 }
 
 /// Adds a request id to every request (kept if the client sent one), a tracing span that

@@ -2,7 +2,10 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{spawn_app, spawn_app_in};
+use reqwest::Method;
+use server::configuration::Origin;
+
+use crate::helpers::{TestApp, spawn_app, spawn_app_in, spawn_app_with};
 
 const RECORD_VISIT: &str = "/api/fn/record_visit";
 
@@ -145,4 +148,58 @@ async fn the_wrong_method_is_a_json_405() {
     assert_eq!(response.status(), 405);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["code"], "ERR_METHOD_NOT_ALLOWED");
+}
+
+async fn preflight(app: &TestApp, origin: &str) -> reqwest::Response {
+    app.client
+        .request(Method::OPTIONS, format!("{}{RECORD_VISIT}", app.address))
+        .header("origin", origin)
+        .header("access-control-request-method", "POST")
+        .header(
+            "access-control-request-headers",
+            "content-type,authorization",
+        )
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_configured_origin_may_call_the_api_with_credentials() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let app = spawn_app_with(data_dir.path(), |settings| {
+        settings.allowed_origins = vec![Origin::parse("https://app.example.com").unwrap()];
+    })
+    .await;
+
+    let allowed = preflight(&app, "https://app.example.com").await;
+    assert_eq!(allowed.status(), 200);
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://app.example.com"
+    );
+    assert_eq!(
+        allowed.headers()["access-control-allow-credentials"],
+        "true"
+    );
+
+    let foreign = preflight(&app, "https://evil.example.net").await;
+    assert!(
+        !foreign
+            .headers()
+            .contains_key("access-control-allow-origin")
+    );
+}
+
+#[tokio::test]
+async fn with_no_configured_origins_no_cors_header_is_ever_sent() {
+    let (app, _data) = spawn_app().await;
+
+    let response = preflight(&app, "https://app.example.com").await;
+
+    assert!(
+        !response
+            .headers()
+            .contains_key("access-control-allow-origin")
+    );
 }

@@ -34,11 +34,17 @@ pub async fn spawn_app() -> (TestApp, TempDir) {
 
 /// Starts a server on the data already in `data_dir`.
 pub async fn spawn_app_in(data_dir: &Path) -> TestApp {
-    let settings = Settings::local(
+    spawn_app_with(data_dir, |_| {}).await
+}
+
+/// Starts a server on `data_dir` with settings the test adjusts first.
+pub async fn spawn_app_with(data_dir: &Path, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let mut settings = Settings::local(
         SocketAddr::from(([127, 0, 0, 1], 0)),
         data_dir,
         fixture_site(),
     );
+    adjust(&mut settings);
     let application = Application::build(&settings).await.expect("server builds");
     let address = format!(
         "http://{}",
