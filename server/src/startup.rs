@@ -64,7 +64,8 @@ pub async fn build_state(backend: &Backend) -> Result<AppState, StartupError> {
 /// The one Router both runtimes serve: the API, then the SPA for every other path.
 pub fn build_router(state: AppState, settings: &Settings) -> Router {
     let api = http::with_cors(http::api_router(state), &settings.allowed_origins);
-    http::with_request_ids(api.merge(http::site::router(&settings.site_dir)))
+    let site = http::site::router(&settings.site_dir);
+    http::with_request_ids(http::with_security_headers(api.merge(site)))
 }
 
 /// A local server bound to its port, ready to run; binding first lets tests ask for port 0

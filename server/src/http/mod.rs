@@ -19,6 +19,7 @@ use axum::{
 use tower_http::{
     cors::{AllowOrigin, CorsLayer},
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    set_header::SetResponseHeaderLayer,
     trace::{DefaultOnResponse, TraceLayer},
 };
 use tracing::Level;
@@ -72,6 +73,31 @@ pub fn with_cors(router: Router, allowed_origins: &[Origin]) -> Router {
             .expose_headers([REQUEST_ID])
             .max_age(Duration::from_secs(600)),
     )
+}
+
+/// The Content-Security-Policy CloudFront sends (infra/template.yaml, checked equal by the
+/// infra tests): scripts only from this origin, WebAssembly allowed to compile, no inline
+/// script or style, no framing.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+     style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
+     object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/// Sends the security headers CloudFront's response headers policy sends, so the local
+/// server behaves like production and the browser tests run under the real CSP. (HSTS is
+/// left to CloudFront: the local server speaks plain HTTP.)
+pub fn with_security_headers(router: Router) -> Router {
+    let headers = [
+        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
+    ];
+    headers.into_iter().fold(router, |router, (name, value)| {
+        router.layer(SetResponseHeaderLayer::overriding(
+            name,
+            HeaderValue::from_static(value),
+        ))
+    })
 }
 
 /// Adds a request id to every request (kept if the client sent one), a tracing span that

@@ -94,3 +94,32 @@ async fn hashed_scripts_are_immutable_javascript() {
         "public, max-age=31536000, immutable"
     );
 }
+
+#[tokio::test]
+async fn pages_and_api_answers_carry_the_production_security_headers() {
+    let (app, _data) = spawn_app().await;
+
+    for path in ["/", "/posts/42", "/api/health", "/api/unknown"] {
+        let response = app.get(path).await;
+        let headers = response.headers();
+        assert_eq!(
+            headers["content-security-policy"],
+            server::http::CONTENT_SECURITY_POLICY,
+            "{path}"
+        );
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        assert_eq!(
+            headers["referrer-policy"], "strict-origin-when-cross-origin",
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn the_policy_forbids_inline_scripts_and_framing_but_lets_wasm_compile() {
+    let policy = server::http::CONTENT_SECURITY_POLICY;
+    assert!(policy.contains("script-src 'self' 'wasm-unsafe-eval';"));
+    assert!(!policy.contains("unsafe-inline"));
+    assert!(policy.contains("frame-ancestors 'none'"));
+}
