@@ -14,7 +14,7 @@ SERVER_DEBUG := target/debug/boardwalk
 SERVER_RELEASE := target/release/boardwalk
 WASM = $(firstword $(wildcard frontend/dist/*_bg.wasm))
 
-.PHONY: help dev test spa lint rust-test e2e sizes lambda
+.PHONY: help dev test spa lint rust-test e2e infra-check sizes lambda
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -25,9 +25,9 @@ dev: ## Build the SPA and the server, then run Boardwalk on the embedded default
 	cargo build --release --bin boardwalk
 	$(SERVER_RELEASE)
 
-test: ## Install the test tools, then run fmt, clippy, every Rust test and the browser suite
-	scripts/install.sh build test
-	$(MAKE) --no-print-directory lint spa rust-test e2e
+test: ## Install the test tools, then run fmt, clippy, every Rust test, the browser suite, the infra checks and the arm64 build
+	scripts/install.sh build test infra lambda
+	$(MAKE) --no-print-directory lint spa rust-test e2e infra-check lambda
 
 spa: ## Build the SPA into frontend/dist with trunk (offline, release profile)
 	cd frontend && trunk build
@@ -44,6 +44,14 @@ e2e: ## Playwright in Debian's Chromium against the already-built server
 	test -x $(SERVER_DEBUG) || cargo build --bin boardwalk
 	cd end2end && BOARDWALK_BIN=../$(SERVER_DEBUG) npx playwright test
 
+infra-check: ## cfn-lint, sam validate --lint, checkov, actionlint, shellcheck and the template tests, all offline
+	.venv-infra/bin/cfn-lint infra/template.yaml infra/bootstrap.yaml
+	HOME=$$(mktemp -d) SAM_CLI_TELEMETRY=0 .venv-infra/bin/sam validate --lint --region us-east-1 -t infra/template.yaml
+	.venv-checkov/bin/checkov --directory infra --framework cloudformation --skip-download --quiet --compact
+	.venv-infra/bin/actionlint .github/workflows/*.yml
+	shellcheck scripts/*.sh .ci/run
+	.venv-infra/bin/pytest -q infra/tests
+
 sizes: spa ## Print the release .wasm size, raw and brotli
 	@printf 'wasm raw:    %8d bytes  %s\n' $$(stat -c %s $(WASM)) $(WASM)
 	@printf 'wasm brotli: %8d bytes\n' $$(brotli -c -q 11 $(WASM) | wc -c)
@@ -51,4 +59,4 @@ sizes: spa ## Print the release .wasm size, raw and brotli
 lambda: ## Build the arm64 Lambda bootstrap with cargo-lambda and print its size
 	scripts/install.sh lambda
 	PATH="$(CURDIR)/.venv-lambda/bin:$$PATH" cargo lambda build --release --arm64 --bin boardwalk
-	@ls -l target/lambda/boardwalk/bootstrap
+	@printf 'lambda bootstrap (arm64): %d bytes\n' $$(stat -c %s target/lambda/boardwalk/bootstrap)

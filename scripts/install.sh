@@ -3,7 +3,7 @@
 # whatever is already there at the right version. Nothing here downloads a prebuilt binary:
 # Rust tools are built from crates.io, Chromium comes from Debian, Python tools from PyPI.
 #
-# Usage: scripts/install.sh GROUP...   where GROUP is build, test or lambda.
+# Usage: scripts/install.sh GROUP...   where GROUP is build, test, infra or lambda.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -84,15 +84,23 @@ install_test() {
   venv .venv tools/requirements.txt
 }
 
+install_infra() {
+  apt_install shellcheck
+  venv .venv-infra tools/requirements-infra.txt
+  # checkov pins an old boto3 that would drag aws-sam-cli and cfn-lint down: its own venv.
+  venv .venv-checkov tools/requirements-checkov.txt
+}
+
 install_lambda() {
   venv .venv-lambda tools/requirements-lambda.txt
 }
 
-[ $# -gt 0 ] || { echo "usage: $0 build|test|lambda..." >&2; exit 2; }
+[ $# -gt 0 ] || { echo "usage: $0 build|test|infra|lambda..." >&2; exit 2; }
 for group in "$@"; do
   case "$group" in
     build) install_build ;;
     test) install_test ;;
+    infra) install_infra ;;
     lambda) install_lambda ;;
     *) echo "unknown group: $group" >&2; exit 2 ;;
   esac

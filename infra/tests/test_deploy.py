@@ -1,0 +1,71 @@
+"""What must hold of the deploy workflow and the one-time bootstrap."""
+
+from conftest import as_list, statements
+
+
+def test_deploy_runs_on_pushes_to_main_after_the_tests(deploy_workflow):
+    triggers = deploy_workflow[True]  # YAML 1.1 reads the key `on` as true
+    assert triggers["push"]["branches"] == ["main"]
+    jobs = deploy_workflow["jobs"]
+    assert jobs["test"]["uses"] == "./.github/workflows/ci.yml"
+    assert jobs["deploy"]["needs"] == "test"
+
+
+def test_one_deploy_runs_at_a_time_and_none_is_cancelled(deploy_workflow):
+    concurrency = deploy_workflow["concurrency"]
+    assert concurrency["group"].startswith("deploy-")
+    assert concurrency["cancel-in-progress"] is False
+
+
+def test_credentials_come_from_github_oidc_never_from_stored_keys(deploy_workflow, root):
+    deploy = deploy_workflow["jobs"]["deploy"]
+    assert deploy["permissions"]["id-token"] == "write"
+    (login,) = [s for s in deploy["steps"] if s.get("uses", "").startswith("aws-actions/configure-aws-credentials@")]
+    assert set(login["with"]) == {"role-to-assume", "aws-region"}
+    text = (root / ".github" / "workflows" / "deploy.yml").read_text()
+    assert "aws-access-key-id" not in text and "secrets.AWS" not in text
+
+
+def test_index_html_is_uploaded_last_and_not_cached(root):
+    script = (root / "scripts" / "publish-site.sh").read_text()
+    immutable = script.index('--cache-control "public, max-age=31536000, immutable"')
+    index = script.index('"$dist/index.html"')
+    assert immutable < index
+    assert "--exclude index.html" in script
+    index_line = next(line for line in script.splitlines() if '"$dist/index.html"' in line)
+    assert "--cache-control no-cache" in index_line
+    assert script.index("create-invalidation") > index
+    assert "/api/health" in script
+
+
+def test_the_deploy_role_trusts_only_this_repository_environment(bootstrap):
+    role = bootstrap["Resources"]["DeployRole"]["Properties"]
+    (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Action"] == "sts:AssumeRoleWithWebIdentity"
+    conditions = trust["Condition"]["StringEquals"]
+    assert conditions["token.actions.githubusercontent.com:aud"] == "sts.amazonaws.com"
+    subject = conditions["token.actions.githubusercontent.com:sub"]["Fn::Sub"]
+    assert subject == "repo:${GitHubOwner}/${GitHubRepo}:environment:${DeployEnvironment}"
+
+
+def test_the_deploy_role_can_pass_only_the_execution_role_and_only_to_cloudformation(bootstrap):
+    passes = [
+        s for s in statements(bootstrap["Resources"]["DeployRole"]) if "iam:PassRole" in as_list(s["Action"])
+    ]
+    (pass_role,) = passes
+    assert pass_role["Resource"] == {"Fn::GetAtt": ["CloudFormationExecutionRole", "Arn"]}
+    assert pass_role["Condition"]["StringEquals"]["iam:PassedToService"] == "cloudformation.amazonaws.com"
+
+
+def test_the_deploy_role_changes_only_the_app_stack(bootstrap):
+    for statement in statements(bootstrap["Resources"]["DeployRole"]):
+        actions = as_list(statement["Action"])
+        for action in actions:
+            assert "*" not in action
+        if statement["Resource"] == "*":
+            assert set(actions) <= {"cloudformation:ValidateTemplate", "cloudformation:GetTemplateSummary"}
+
+
+def test_no_long_lived_access_key_exists_anywhere(bootstrap, template):
+    for document in (bootstrap, template):
+        assert all(r["Type"] != "AWS::IAM::AccessKey" for r in document["Resources"].values())

@@ -1,0 +1,216 @@
+"""What must hold of infra/template.yaml, beyond what cfn-lint and checkov check."""
+
+import re
+
+from conftest import as_list, rust_sources, rust_string_constant, statements
+
+# Managed CloudFront policies (IDs are fixed by AWS).
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+
+# SDK client calls in server/src/adapters and the IAM action each needs.
+SDK_CALL_ACTIONS = {
+    "update_item": "dynamodb:UpdateItem",
+    "put_item": "dynamodb:PutItem",
+    "get_item": "dynamodb:GetItem",
+    "delete_item": "dynamodb:DeleteItem",
+    "query": "dynamodb:Query",
+    "transact_write_items": "dynamodb:TransactWriteItems",
+}
+
+# Variables only the local server reads (or only tests set): the stack must not set them.
+LOCAL_ONLY_VARIABLES = {
+    "BOARDWALK_ADDR",
+    "BOARDWALK_DATA_DIR",
+    "BOARDWALK_SITE_DIR",
+    "BOARDWALK_AWS_ENDPOINT_URL",
+}
+
+
+def distribution_config(resources):
+    return resources["Distribution"]["Properties"]["DistributionConfig"]
+
+
+def api_behaviour(resources):
+    (behaviour,) = [
+        b for b in distribution_config(resources)["CacheBehaviors"] if b["PathPattern"] == "/api/*"
+    ]
+    return behaviour
+
+
+def test_the_site_bucket_blocks_every_kind_of_public_access(resources):
+    bucket = resources["SiteBucket"]["Properties"]
+    assert set(bucket["PublicAccessBlockConfiguration"].values()) == {True}
+    assert bucket["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+
+
+def test_the_site_bucket_admits_only_this_distribution_through_its_origin_access_control(resources):
+    allows = [
+        s
+        for s in resources["SiteBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+        if s["Effect"] == "Allow"
+    ]
+    assert len(allows) == 1
+    (allow,) = allows
+    assert allow["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert allow["Action"] == "s3:GetObject"
+    source_arn = allow["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"]
+    assert source_arn.endswith(":distribution/${Distribution}")
+
+    (site_origin,) = [o for o in distribution_config(resources)["Origins"] if o["Id"] == "site"]
+    assert site_origin["OriginAccessControlId"] == {"Fn::GetAtt": ["SiteOriginAccessControl", "Id"]}
+    assert site_origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}
+    oac = resources["SiteOriginAccessControl"]["Properties"]["OriginAccessControlConfig"]
+    assert (oac["SigningProtocol"], oac["SigningBehavior"]) == ("sigv4", "always")
+
+
+def test_the_api_behaviour_is_never_cached_and_forwards_cookies_headers_and_queries(resources):
+    behaviour = api_behaviour(resources)
+    assert behaviour["TargetOriginId"] == "api"
+    assert behaviour["CachePolicyId"] == CACHING_DISABLED
+    assert behaviour["OriginRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST
+    assert {"GET", "POST", "PUT", "DELETE", "OPTIONS"} <= set(behaviour["AllowedMethods"])
+    assert behaviour["ViewerProtocolPolicy"] == "https-only"
+    assert "FunctionAssociations" not in behaviour
+
+
+def test_spa_routing_never_turns_api_errors_into_index_html(resources):
+    config = distribution_config(resources)
+    assert "CustomErrorResponses" not in config
+    default = config["DefaultCacheBehavior"]
+    assert default["TargetOriginId"] == "site"
+    (association,) = default["FunctionAssociations"]
+    assert association["EventType"] == "viewer-request"
+    code = resources["SpaRoutingFunction"]["Properties"]["FunctionCode"]
+    assert "/index.html" in code
+
+
+def test_viewers_are_held_to_https(resources):
+    config = distribution_config(resources)
+    assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
+    (api_origin,) = [o for o in config["Origins"] if o["Id"] == "api"]
+    assert api_origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+
+
+def test_the_security_headers_policy_matches_the_local_server(resources):
+    headers = resources["SecurityHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"][
+        "SecurityHeadersConfig"
+    ]
+    csp = " ".join(headers["ContentSecurityPolicy"]["ContentSecurityPolicy"].split())
+    assert csp == rust_string_constant("server/src/http/mod.rs", "CONTENT_SECURITY_POLICY")
+    assert "'wasm-unsafe-eval'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert headers["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
+    assert headers["ContentTypeOptions"]["Override"] is True
+    assert headers["FrameOptions"]["FrameOption"] == "DENY"
+    assert headers["ReferrerPolicy"]["ReferrerPolicy"] == "strict-origin-when-cross-origin"
+    for behaviour in [distribution_config(resources)["DefaultCacheBehavior"], api_behaviour(resources)]:
+        assert behaviour["ResponseHeadersPolicyId"] == {"Ref": "SecurityHeadersPolicy"}
+
+
+def test_the_lambda_role_has_no_wildcard_action_or_resource(resources):
+    for statement in statements(resources["ApiFunctionRole"]):
+        for action in as_list(statement["Action"]):
+            assert "*" not in action, action
+        for resource in as_list(statement["Resource"]):
+            assert resource != "*", statement
+    assert "ManagedPolicyArns" not in resources["ApiFunctionRole"]["Properties"]
+
+
+def test_the_lambda_role_allows_exactly_the_sdk_calls_the_code_makes(resources):
+    granted = {
+        action
+        for statement in statements(resources["ApiFunctionRole"])
+        for action in as_list(statement["Action"])
+        if not action.startswith("logs:")
+    }
+    source = rust_sources("server/src/adapters")
+    called = {action for call, action in SDK_CALL_ACTIONS.items() if f".{call}()" in source}
+    assert called, "the adapters make no SDK call this test knows; extend SDK_CALL_ACTIONS"
+    assert granted == called
+
+
+def test_every_table_is_retained_recoverable_encrypted_and_on_demand(resources):
+    tables = {name: r for name, r in resources.items() if r["Type"] == "AWS::DynamoDB::Table"}
+    assert tables
+    for name, table in tables.items():
+        assert table["DeletionPolicy"] == "Retain", name
+        assert table["UpdateReplacePolicy"] == "Retain", name
+        properties = table["Properties"]
+        assert properties["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+        assert properties["SSESpecification"]["SSEEnabled"] is True
+        assert properties["BillingMode"] == "PAY_PER_REQUEST"
+
+
+def test_every_variable_the_server_reads_in_aws_mode_is_set_by_the_stack(resources):
+    read = set(re.findall(r'"(BOARDWALK_[A-Z_]+)"', (rust_sources("server/src"))))
+    assert "BOARDWALK_COUNTERS_TABLE" in read
+    variables = resources["ApiFunction"]["Properties"]["Environment"]["Variables"]
+    assert variables["BOARDWALK_MODE"] == "aws"
+    assert read - LOCAL_ONLY_VARIABLES == {v for v in variables if v.startswith("BOARDWALK_")}
+
+
+def test_the_lambda_is_an_arm64_custom_runtime_with_bounded_concurrency_and_logs(resources):
+    function = resources["ApiFunction"]["Properties"]
+    assert (function["Runtime"], function["Architectures"], function["Handler"]) == (
+        "provided.al2023",
+        ["arm64"],
+        "bootstrap",
+    )
+    assert function["MemorySize"] == {"Ref": "LambdaMemoryMb"}
+    assert function["Timeout"] == {"Ref": "LambdaTimeoutSeconds"}
+    assert function["ReservedConcurrentExecutions"] == {"Ref": "LambdaReservedConcurrency"}
+    assert function["LoggingConfig"]["LogGroup"] == {"Ref": "ApiFunctionLogGroup"}
+    assert resources["ApiFunctionLogGroup"]["Properties"]["RetentionInDays"] == {
+        "Ref": "LogRetentionDays"
+    }
+    assert function["Events"]["Default"]["Type"] == "HttpApi"
+
+
+def test_the_http_api_stage_is_throttled(resources):
+    route = resources["HttpApi"]["Properties"]["DefaultRouteSettings"]
+    assert route["ThrottlingRateLimit"] == {"Ref": "ApiThrottleRatePerSecond"}
+    assert route["ThrottlingBurstLimit"] == {"Ref": "ApiThrottleBurst"}
+
+
+def explicit_auth_flow(sdk_variant: str) -> str:
+    """`AuthFlowType::UserPasswordAuth` in the SDK is `ALLOW_USER_PASSWORD_AUTH` on a client."""
+    return "ALLOW_" + re.sub(r"(?<!^)(?=[A-Z])", "_", sdk_variant).upper()
+
+
+def test_sdk_flow_names_map_to_client_flow_names():
+    assert explicit_auth_flow("UserPasswordAuth") == "ALLOW_USER_PASSWORD_AUTH"
+    assert explicit_auth_flow("RefreshTokenAuth") == "ALLOW_REFRESH_TOKEN_AUTH"
+
+
+def test_the_user_pool_client_allows_only_the_flows_boardwalk_uses(resources):
+    client = resources["UserPoolClient"]["Properties"]
+    flows = set(client["ExplicitAuthFlows"])
+    assert flows == {"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}
+    used = {explicit_auth_flow(v) for v in re.findall(r"AuthFlowType::(\w+)", rust_sources("server/src"))}
+    assert used <= flows, f"the code uses flows the client does not allow: {used - flows}"
+    assert client["PreventUserExistenceErrors"] == "ENABLED"
+    assert client["EnableTokenRevocation"] is True
+    assert client["GenerateSecret"] == {"Ref": "GenerateClientSecret"}
+
+
+def test_the_user_pool_is_lite_retained_and_confirms_email(resources):
+    pool = resources["UserPool"]
+    assert pool["DeletionPolicy"] == "Retain"
+    properties = pool["Properties"]
+    assert properties["UserPoolTier"] == "LITE"
+    assert properties["AutoVerifiedAttributes"] == ["email"]
+    assert "UsernameAttributes" not in properties
+    (email,) = [a for a in properties["Schema"] if a["Name"] == "email"]
+    assert email["Required"] is True
+
+
+def test_the_outputs_name_what_a_deploy_and_a_person_need(template):
+    assert {
+        "SiteUrl",
+        "DistributionId",
+        "SiteBucketName",
+        "UserPoolId",
+        "UserPoolClientId",
+    } <= set(template["Outputs"])
