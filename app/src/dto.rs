@@ -19,3 +19,81 @@ pub struct VisitsResponse {
     /// The count including the visit that asked.
     pub visits: u64,
 }
+
+/// `POST /api/auth/signup`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignupRequest {
+    /// The login name to claim.
+    pub username: String,
+    /// The new password.
+    pub password: String,
+    /// Where the confirmation code goes.
+    pub email: String,
+}
+
+/// `POST /api/auth/confirmEmail`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfirmEmailRequest {
+    /// The account to confirm.
+    pub username: String,
+    /// The six digits from the email.
+    pub code: String,
+}
+
+/// `POST /api/auth/resendEmail`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResendEmailRequest {
+    /// The account whose code to send again.
+    pub username: String,
+}
+
+/// `POST /api/auth/login`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    /// The login name.
+    pub username: String,
+    /// The password.
+    pub password: String,
+}
+
+/// What log-in and refresh return in the body. The refresh token is never here: it travels
+/// only in an `HttpOnly` cookie.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenResponse {
+    /// Bearer token for API calls; the SPA keeps it in memory only.
+    pub access_token: String,
+    /// Who the person is (username, email), for display.
+    pub id_token: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+}
+
+/// A confirmation for a person, for actions that return nothing else.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageResponse {
+    /// What happened.
+    pub message: String,
+}
+
+impl MessageResponse {
+    /// A response saying `message`.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+        }
+    }
+}
+
+/// `GET /api/myinfo`: the signed-in person as the identity provider knows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyInfoResponse {
+    /// The login name.
+    pub username: String,
+    /// The confirmed address.
+    pub email: String,
+    /// Whether the address was confirmed with a code.
+    pub email_verified: bool,
+    /// The stable user id (`sub`), which never changes even if the username could.
+    pub sub: String,
+}

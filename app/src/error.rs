@@ -22,6 +22,9 @@ pub enum ErrorCode {
     /// The caller is known but may not do this.
     #[serde(rename = "ERR_FORBIDDEN")]
     Forbidden,
+    /// The password was right but the email address is not confirmed yet.
+    #[serde(rename = "ERR_NOT_CONFIRMED")]
+    NotConfirmed,
     /// Nothing lives at this address.
     #[serde(rename = "ERR_NOT_FOUND")]
     NotFound,
@@ -54,7 +57,7 @@ impl ErrorCode {
         match self {
             Self::BadRequest => 400,
             Self::Unauthorized => 401,
-            Self::Forbidden => 403,
+            Self::Forbidden | Self::NotConfirmed => 403,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
             Self::Conflict => 409,
@@ -79,6 +82,13 @@ pub struct AppError {
     /// The input field at fault, when one is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// For throttling: seconds to wait, also sent as `Retry-After`.
+    #[serde(
+        default,
+        rename = "retryAfter",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub retry_after_secs: Option<u64>,
 }
 
 impl AppError {
@@ -87,6 +97,7 @@ impl AppError {
             error: error.into(),
             code,
             field: None,
+            retry_after_secs: None,
         }
     }
 
@@ -96,6 +107,48 @@ impl AppError {
             field: Some(field.to_owned()),
             ..Self::new(ErrorCode::BadRequest, message)
         }
+    }
+
+    /// No valid credentials (or session) were presented.
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Unauthorized, message)
+    }
+
+    /// The caller may not do this.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Forbidden, message)
+    }
+
+    /// The account exists and the password was right, but its email is unconfirmed.
+    pub fn not_confirmed() -> Self {
+        Self::new(
+            ErrorCode::NotConfirmed,
+            "Confirm your email address first: enter the code we sent you.",
+        )
+    }
+
+    /// The request conflicts with what exists (a taken username, a stale version).
+    pub fn conflict(field: Option<&str>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.map(str::to_owned),
+            ..Self::new(ErrorCode::Conflict, message)
+        }
+    }
+
+    /// Too many attempts; try again after `retry_after_secs`.
+    pub fn throttled(retry_after_secs: u64) -> Self {
+        Self {
+            retry_after_secs: Some(retry_after_secs),
+            ..Self::new(
+                ErrorCode::Throttled,
+                format!("Too many attempts. Try again in {retry_after_secs} seconds."),
+            )
+        }
+    }
+
+    /// The body is larger than the server accepts.
+    pub fn payload_too_large() -> Self {
+        Self::new(ErrorCode::PayloadTooLarge, "The request body is too large.")
     }
 
     /// The request could not be read at all.

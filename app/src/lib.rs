@@ -5,6 +5,8 @@
 //! those bodies call. The server implements that interface and provides it as Leptos context,
 //! because this crate cannot depend on the server.
 
+pub mod auth;
+pub mod domain;
 pub mod dto;
 pub mod error;
 pub mod server_fns;

@@ -9,13 +9,58 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use leptos::prelude::use_context;
 
-use crate::error::AppError;
+use crate::{
+    dto::{
+        ConfirmEmailRequest, LoginRequest, MessageResponse, MyInfoResponse, ResendEmailRequest,
+        SignupRequest, TokenResponse,
+    },
+    error::AppError,
+};
 
 /// Counts visits to the board's home page.
 #[async_trait]
 pub trait VisitService: Send + Sync {
     /// Records one visit and returns the total so far, this one included.
     async fn record_visit(&self) -> Result<u64, AppError>;
+}
+
+/// An answer plus the `Set-Cookie` values that must go out with it; the server decides what
+/// they are, so the cookie rules live in one place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WithCookies<T> {
+    /// The response body.
+    pub body: T,
+    /// Complete `Set-Cookie` header values.
+    pub set_cookies: Vec<String>,
+}
+
+/// Accounts and sessions. Calls that read the refresh cookie or the bearer token take the
+/// request's headers; everything else takes the parsed body.
+#[async_trait]
+pub trait AccountService: Send + Sync {
+    /// Creates an unconfirmed account and sends a code.
+    async fn sign_up(&self, request: SignupRequest) -> Result<MessageResponse, AppError>;
+    /// Confirms an email address with its code.
+    async fn confirm_email(
+        &self,
+        request: ConfirmEmailRequest,
+    ) -> Result<MessageResponse, AppError>;
+    /// Sends a new code.
+    async fn resend_email(&self, request: ResendEmailRequest) -> Result<MessageResponse, AppError>;
+    /// Opens a session: tokens in the body, the refresh token in a cookie.
+    async fn log_in(&self, request: LoginRequest) -> Result<WithCookies<TokenResponse>, AppError>;
+    /// New tokens from the refresh cookie.
+    async fn refresh(
+        &self,
+        headers: &http::HeaderMap,
+    ) -> Result<WithCookies<TokenResponse>, AppError>;
+    /// Revokes this session and clears the cookie, whatever state the access token is in.
+    async fn log_out(
+        &self,
+        headers: &http::HeaderMap,
+    ) -> Result<WithCookies<MessageResponse>, AppError>;
+    /// The person behind the bearer token.
+    async fn my_info(&self, headers: &http::HeaderMap) -> Result<MyInfoResponse, AppError>;
 }
 
 /// Finds a service the server provided; its absence is a wiring bug, so it is logged and the

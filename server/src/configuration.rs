@@ -6,6 +6,9 @@ use std::{
     path::{Path, PathBuf},
 };
 
+/// Seconds a rotated-out refresh token keeps working, as Cognito's default.
+pub const DEFAULT_REFRESH_REUSE_GRACE_SECS: u64 = 10;
+
 /// Everything the server needs to start.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -54,6 +57,9 @@ pub enum Backend {
     Local {
         /// Survives restarts (`BOARDWALK_DATA_DIR`).
         data_dir: PathBuf,
+        /// How long a rotated-out refresh token still works
+        /// (`BOARDWALK_REFRESH_REUSE_GRACE_SECS`, like Cognito's `RetryGracePeriodSeconds`).
+        refresh_reuse_grace_secs: u64,
     },
     /// DynamoDB, Cognito and S3 through the AWS SDK.
     Aws(AwsSettings),
@@ -127,6 +133,13 @@ impl Settings {
         let backend = match var("BOARDWALK_MODE").as_deref().unwrap_or("local") {
             "local" => Backend::Local {
                 data_dir: var("BOARDWALK_DATA_DIR").map_or_else(|| "data".into(), PathBuf::from),
+                refresh_reuse_grace_secs: match var("BOARDWALK_REFRESH_REUSE_GRACE_SECS") {
+                    Some(raw) => raw.parse().map_err(|_| ConfigError::Invalid {
+                        name: "BOARDWALK_REFRESH_REUSE_GRACE_SECS",
+                        reason: "expected a whole number of seconds".into(),
+                    })?,
+                    None => DEFAULT_REFRESH_REUSE_GRACE_SECS,
+                },
             },
             "aws" => Backend::Aws(AwsSettings {
                 counters_table: var("BOARDWALK_COUNTERS_TABLE")
@@ -156,6 +169,7 @@ impl Settings {
             allowed_origins: Vec::new(),
             backend: Backend::Local {
                 data_dir: data_dir.to_owned(),
+                refresh_reuse_grace_secs: DEFAULT_REFRESH_REUSE_GRACE_SECS,
             },
         }
     }
@@ -181,7 +195,8 @@ mod tests {
         assert_eq!(
             settings.backend,
             Backend::Local {
-                data_dir: "data".into()
+                data_dir: "data".into(),
+                refresh_reuse_grace_secs: 10,
             }
         );
         assert_eq!(settings.site_dir, PathBuf::from("frontend/dist"));
@@ -192,6 +207,7 @@ mod tests {
         let settings = settings(&[
             ("BOARDWALK_ADDR", "127.0.0.1:4100"),
             ("BOARDWALK_DATA_DIR", "/tmp/board"),
+            ("BOARDWALK_REFRESH_REUSE_GRACE_SECS", "3"),
         ])
         .unwrap();
         assert_eq!(settings.addr.port(), 4100);
@@ -199,7 +215,8 @@ mod tests {
         assert_eq!(
             settings.backend,
             Backend::Local {
-                data_dir: "/tmp/board".into()
+                data_dir: "/tmp/board".into(),
+                refresh_reuse_grace_secs: 3,
             }
         );
     }

@@ -4,6 +4,7 @@
 //! Layout (ports and adapters):
 //! - [`configuration`]: settings from `BOARDWALK_*` environment variables.
 //! - [`startup`]: wires adapters into services and services into the Router.
+//! - [`auth`]: signing (local provider) and verifying access tokens.
 //! - [`http`]: the thin edge — REST routes, server functions, static files, middleware.
 //! - [`services`]: the rules, generic over ports and free of HTTP and SDK types.
 //! - [`ports`]: the traits services need from the outside world.
@@ -11,6 +12,7 @@
 //! - [`telemetry`]: logs (JSON on Lambda) with a request id in every line.
 
 pub mod adapters;
+pub mod auth;
 pub mod configuration;
 pub mod http;
 pub mod ports;

@@ -1,6 +1,7 @@
 //! The traits services need from storage and identity. Adapters implement them; one contract
 //! test suite per trait runs against every adapter so they cannot drift apart.
 
+use app::domain::{ConfirmationCode, Email, Password, Username};
 use async_trait::async_trait;
 
 /// Why a store call failed. Adapters keep the SDK or driver error as the source, for the log.
@@ -20,4 +21,127 @@ pub enum StoreError {
 pub trait CounterStore: Send + Sync {
     /// Adds one to `counter` (starting from zero) and returns the new value.
     async fn increment(&self, counter: &str) -> Result<u64, StoreError>;
+}
+
+/// Why an identity call failed, in terms the service can act on. Wrong password, unknown user
+/// and (for confirm and resend) unknown user again are deliberately one variant each, so no
+/// answer reveals whether a username exists.
+#[derive(Debug, thiserror::Error)]
+pub enum IdentityError {
+    /// Sign-up with a username someone already has.
+    #[error("the username is taken")]
+    UsernameTaken,
+    /// The provider refused the password (its policy may be stricter than ours).
+    #[error("the password does not meet the policy")]
+    PasswordRejected,
+    /// Unknown user or wrong password.
+    #[error("invalid username or password")]
+    InvalidCredentials,
+    /// Right password, but the email address was never confirmed.
+    #[error("the account is not confirmed")]
+    NotConfirmed,
+    /// The code is wrong, expired, used up, or the user is unknown.
+    #[error("the confirmation code is not valid")]
+    InvalidCode,
+    /// Too many wrong codes or too many requests: wait and retry.
+    #[error("too many attempts; retry in {retry_after_secs} s")]
+    Throttled {
+        /// When the caller may try again.
+        retry_after_secs: u64,
+    },
+    /// The refresh token is unknown, expired, revoked or reused after its grace period.
+    #[error("the session is no longer valid")]
+    SessionInvalid,
+    /// The provider could not be reached or failed; nothing changed.
+    #[error("the identity provider is unavailable")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// What the refresh cookie holds: enough to refresh or revoke one session. Its `Debug`
+/// hides the token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SessionHandle {
+    /// The user's `sub`: Cognito needs it for `SECRET_HASH` on refresh.
+    pub subject: String,
+    /// The provider's refresh token, opaque here.
+    pub refresh_token: String,
+}
+
+impl std::fmt::Debug for SessionHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionHandle")
+            .field("subject", &self.subject)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Tokens from a log-in or a refresh.
+#[derive(Debug, Clone)]
+pub struct IssuedTokens {
+    /// RS256 JWT for `Authorization: Bearer`.
+    pub access_token: String,
+    /// RS256 JWT describing the person.
+    pub id_token: String,
+    /// Seconds the access token lives.
+    pub expires_in: u64,
+    /// A new session handle when the provider issued one (always at log-in; on refresh when
+    /// it rotates refresh tokens).
+    pub session: Option<SessionHandle>,
+}
+
+/// The person behind a verified access token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// Stable user id.
+    pub sub: String,
+    /// Login name at the time the token was issued.
+    pub username: String,
+    /// The raw token, for providers that look the user up by it (Cognito `GetUser`).
+    pub access_token: String,
+}
+
+/// The person's account as the provider stores it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    /// Stable user id.
+    pub sub: String,
+    /// Login name.
+    pub username: String,
+    /// Their address.
+    pub email: String,
+    /// Whether the address was confirmed.
+    pub email_verified: bool,
+}
+
+/// Accounts and sessions: Cognito on AWS, the local identity provider on the embedded
+/// default. Passwords and codes never leave this port's adapters except as calls to it.
+#[async_trait]
+pub trait IdentityProvider: Send + Sync {
+    /// Creates an unconfirmed account and sends a confirmation code to `email`.
+    async fn sign_up(
+        &self,
+        username: &Username,
+        password: &Password,
+        email: &Email,
+    ) -> Result<(), IdentityError>;
+    /// Confirms the account's email with the code that was sent.
+    async fn confirm(
+        &self,
+        username: &Username,
+        code: &ConfirmationCode,
+    ) -> Result<(), IdentityError>;
+    /// Sends a new code to an unconfirmed account; silently does nothing for unknown users.
+    async fn resend_code(&self, username: &Username) -> Result<(), IdentityError>;
+    /// Checks the password and opens a session.
+    async fn log_in(
+        &self,
+        username: &Username,
+        password: &Password,
+    ) -> Result<IssuedTokens, IdentityError>;
+    /// New access and ID tokens for a live session.
+    async fn refresh(&self, session: &SessionHandle) -> Result<IssuedTokens, IdentityError>;
+    /// Ends this session only: its refresh token stops working at once.
+    async fn log_out(&self, session: &SessionHandle) -> Result<(), IdentityError>;
+    /// The account behind a verified access token.
+    async fn profile(&self, principal: &Principal) -> Result<Profile, IdentityError>;
 }

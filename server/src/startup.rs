@@ -10,10 +10,15 @@ use crate::{
     adapters::{
         aws_sdk_config,
         dynamo::DynamoCounterStore,
+        local_idp::{LocalIdentityProvider, LocalIdpSettings},
         sqlite::{SqliteCounterStore, SqliteDatabase},
     },
+    auth::{
+        signing::{SigningKey, SigningKeyError},
+        verifier::{AccessTokenVerifier, StaticJwks},
+    },
     configuration::{Backend, ConfigError, Settings},
-    http::{self, AppState},
+    http::{self, AppState, accounts::Accounts},
     ports::StoreError,
     services::Visits,
     telemetry,
@@ -28,6 +33,9 @@ pub enum StartupError {
     /// The local data directory could not be opened.
     #[error("could not open the local database")]
     Store(#[from] StoreError),
+    /// The local identity provider's signing key could not be loaded or created.
+    #[error("could not load the local token signing key")]
+    SigningKey(#[from] SigningKeyError),
     /// The listening socket failed.
     #[error("could not listen on the configured address")]
     Io(#[from] std::io::Error),
@@ -37,13 +45,36 @@ pub enum StartupError {
 }
 
 /// Builds the services the settings ask for.
-pub async fn build_state(backend: &Backend) -> Result<AppState, StartupError> {
+pub async fn build_state(settings: &Settings) -> Result<AppState, StartupError> {
+    let backend = &settings.backend;
     let state = match backend {
-        Backend::Local { data_dir } => {
+        Backend::Local {
+            data_dir,
+            refresh_reuse_grace_secs,
+        } => {
             let database = SqliteDatabase::open(data_dir)?;
+            let key = Arc::new(SigningKey::load_or_create(data_dir)?);
+            let idp_settings = LocalIdpSettings {
+                refresh_reuse_grace_secs: *refresh_reuse_grace_secs,
+                ..LocalIdpSettings::default()
+            };
+            let refresh_secs = idp_settings.refresh_token_secs;
+            let identity =
+                LocalIdentityProvider::new(database.clone(), Arc::clone(&key), idp_settings);
+            let verifier = AccessTokenVerifier::new(
+                identity.verifier_settings(),
+                Arc::new(StaticJwks(key.jwks().clone())),
+            );
             AppState {
                 mode: backend.mode(),
                 visits: Arc::new(Visits::new(SqliteCounterStore::new(database))),
+                accounts: Some(Arc::new(Accounts::new(
+                    Arc::new(identity.clone()),
+                    Arc::new(verifier),
+                    refresh_secs,
+                    settings.allowed_origins.clone(),
+                ))),
+                dev_mailbox: Some(identity),
             }
         }
         Backend::Aws(aws) => {
@@ -55,6 +86,8 @@ pub async fn build_state(backend: &Backend) -> Result<AppState, StartupError> {
                     dynamodb,
                     &aws.counters_table,
                 ))),
+                accounts: None,
+                dev_mailbox: None,
             }
         }
     };
@@ -78,7 +111,7 @@ pub struct Application {
 impl Application {
     /// Wires the services and binds `settings.addr`.
     pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
-        let state = build_state(&settings.backend).await?;
+        let state = build_state(settings).await?;
         let router = build_router(state, settings);
         let listener = TcpListener::bind(settings.addr).await?;
         Ok(Self { listener, router })
@@ -108,7 +141,7 @@ pub async fn run() -> Result<(), StartupError> {
     let settings = Settings::from_env()?;
 
     if on_lambda {
-        let state = build_state(&settings.backend).await?;
+        let state = build_state(&settings).await?;
         return lambda_http::run(build_router(state, &settings))
             .await
             .map_err(StartupError::Lambda);

@@ -1,6 +1,7 @@
 //! Implementations of the ports: SQLite for the embedded default, DynamoDB for AWS.
 
 pub mod dynamo;
+pub mod local_idp;
 pub mod sqlite;
 
 use aws_config::{BehaviorVersion, SdkConfig};

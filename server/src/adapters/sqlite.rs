@@ -19,9 +19,45 @@ use crate::ports::{CounterStore, StoreError};
 const DATABASE_FILE: &str = "boardwalk.sqlite3";
 
 /// Schema changes in order; `PRAGMA user_version` records how many have run.
-const MIGRATIONS: &[M<'static>] = &[M::up(
-    "CREATE TABLE counters (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) STRICT;",
-)];
+const MIGRATIONS: &[M<'static>] = &[
+    M::up("CREATE TABLE counters (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) STRICT;"),
+    M::up(
+        "CREATE TABLE users (
+            sub TEXT PRIMARY KEY NOT NULL,
+            username TEXT NOT NULL UNIQUE,
+            email TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            confirmed INTEGER NOT NULL DEFAULT 0,
+            created_at INTEGER NOT NULL
+        ) STRICT;
+        CREATE TABLE confirmation_codes (
+            username TEXT PRIMARY KEY NOT NULL REFERENCES users (username) ON DELETE CASCADE,
+            code_hash TEXT NOT NULL,
+            expires_at INTEGER NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            sent_at INTEGER NOT NULL
+        ) STRICT;
+        CREATE TABLE refresh_tokens (
+            token_hash TEXT PRIMARY KEY NOT NULL,
+            family TEXT NOT NULL,
+            sub TEXT NOT NULL REFERENCES users (sub) ON DELETE CASCADE,
+            expires_at INTEGER NOT NULL,
+            replaced_at INTEGER,
+            revoked INTEGER NOT NULL DEFAULT 0
+        ) STRICT;
+        CREATE INDEX refresh_tokens_by_family ON refresh_tokens (family);
+        CREATE TABLE dev_mailbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            username TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            body TEXT NOT NULL,
+            code TEXT NOT NULL,
+            sent_at INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX dev_mailbox_by_username ON dev_mailbox (username, id);",
+    ),
+];
 
 /// A shared handle on the database file; adapters for each port clone it.
 #[derive(Clone)]
@@ -48,7 +84,7 @@ impl SqliteDatabase {
     }
 
     /// Runs `work` on the blocking pool with the connection to itself.
-    async fn call<T: Send + 'static>(
+    pub(crate) async fn call<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T, StoreError> {
@@ -64,7 +100,7 @@ impl SqliteDatabase {
     }
 }
 
-fn unavailable(err: impl std::error::Error + Send + Sync + 'static) -> StoreError {
+pub(crate) fn unavailable(err: impl std::error::Error + Send + Sync + 'static) -> StoreError {
     StoreError::Unavailable(Box::new(err))
 }
 

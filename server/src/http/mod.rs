@@ -1,7 +1,9 @@
 //! The HTTP edge: routes parse input, call a service and map its answer to a response. The
 //! mapping from [`AppError`] to a status happens here and nowhere else.
 
+pub mod accounts;
 mod health;
+mod rest_accounts;
 mod server_fns;
 pub mod site;
 
@@ -9,7 +11,8 @@ use std::{sync::Arc, time::Duration};
 
 use app::{error::AppError, services::VisitService};
 
-use crate::configuration::Origin;
+use crate::{adapters::local_idp::LocalIdentityProvider, configuration::Origin};
+use accounts::Accounts;
 use axum::{
     Json, Router,
     http::{HeaderName, HeaderValue, Method, Request, StatusCode, header},
@@ -34,6 +37,11 @@ pub struct AppState {
     pub mode: &'static str,
     /// Counts home-page visits.
     pub visits: Arc<dyn VisitService>,
+    /// Accounts and sessions; `None` where no identity provider is configured (AWS mode
+    /// until the Cognito adapter lands), and every account route then answers 503.
+    pub accounts: Option<Arc<Accounts>>,
+    /// The local provider's dev mailbox; present only in local mode.
+    pub dev_mailbox: Option<LocalIdentityProvider>,
 }
 
 /// The API under `/api`: JSON in, JSON out, and a JSON 404 for anything unknown so an API
@@ -47,6 +55,8 @@ pub fn api_router(state: AppState) -> Router {
     Router::new()
         .route("/api/health", get(health::health))
         .route("/api/fn/{*fn_name}", post(server_fns::handle))
+        .route("/api/auth/fn/{*fn_name}", post(server_fns::handle))
+        .merge(rest_accounts::router(&state))
         .route("/api", unknown_route.clone())
         .route("/api/{*rest}", unknown_route)
         .method_not_allowed_fallback(|| async { ApiError(AppError::method_not_allowed()) })
@@ -128,10 +138,20 @@ pub fn with_request_ids(router: Router) -> Router {
 /// An [`AppError`] on its way out: the status comes from its code.
 pub struct ApiError(pub AppError);
 
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> Self {
+        Self(error)
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status =
             StatusCode::from_u16(self.0.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, Json(self.0)).into_response()
+        let retry_after = self
+            .0
+            .retry_after_secs
+            .map(|secs| [(header::RETRY_AFTER, secs.to_string())]);
+        (status, retry_after, Json(self.0)).into_response()
     }
 }

@@ -1,6 +1,8 @@
 //! Leptos server functions under `/api/fn/…`, given the services as context.
 
-use app::error::AppError;
+use std::sync::Arc;
+
+use app::{error::AppError, services::AccountService};
 use axum::{
     body::{Body, to_bytes},
     extract::{Request, State},
@@ -32,10 +34,15 @@ pub async fn handle(State(state): State<AppState>, request: Request) -> Response
     if !is_json(&request) {
         return ApiError(AppError::unsupported_media_type()).into_response();
     }
-    let response =
-        handle_server_fns_with_context(move || provide_context(state.visits.clone()), request)
-            .await
-            .into_response();
+    let services = move || {
+        provide_context(state.visits.clone());
+        if let Some(accounts) = state.accounts.clone() {
+            provide_context::<Arc<dyn AccountService>>(accounts);
+        }
+    };
+    let response = handle_server_fns_with_context(services, request)
+        .await
+        .into_response();
     with_error_status(response).await
 }
 

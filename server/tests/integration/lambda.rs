@@ -16,7 +16,7 @@ use crate::helpers::fixture_site;
 async fn production_router() -> (Router, tempfile::TempDir) {
     let data_dir = tempfile::tempdir().unwrap();
     let settings = Settings::local(([127, 0, 0, 1], 0).into(), data_dir.path(), fixture_site());
-    let state = build_state(&settings.backend).await.unwrap();
+    let state = build_state(&settings).await.unwrap();
     (build_router(state, &settings), data_dir)
 }
 

@@ -1,0 +1,208 @@
+//! The SPA's session. The access token lives only in this module's memory (never in
+//! `localStorage`, `sessionStorage` or a script-readable cookie); the refresh token is in an
+//! `HttpOnly` cookie the page cannot see. A reload therefore starts signed out and restores
+//! the session through one call to `/api/auth/fn/refresh`.
+
+use std::{cell::RefCell, future::Future};
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use futures::{
+    FutureExt,
+    future::{LocalBoxFuture, Shared},
+};
+use leptos::prelude::*;
+use serde::Deserialize;
+use server_fn::{
+    Bytes,
+    client::{Client, browser::BrowserClient},
+    error::FromServerFnError,
+};
+
+use crate::{
+    dto::TokenResponse,
+    error::{AppError, ErrorCode},
+    server_fns::refresh_session,
+};
+
+type PendingRefresh = Shared<LocalBoxFuture<'static, Result<TokenResponse, AppError>>>;
+
+thread_local! {
+    static ACCESS_TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
+    static REFRESHING: RefCell<Option<PendingRefresh>> = const { RefCell::new(None) };
+}
+
+/// The server-function client for calls that need the signed-in person: the browser's
+/// `fetch`, plus `Authorization: Bearer <access token>` from memory.
+pub struct BearerClient;
+
+impl<E, IS, OS> Client<E, IS, OS> for BearerClient
+where
+    E: FromServerFnError,
+    IS: FromServerFnError,
+    OS: FromServerFnError,
+{
+    type Request = <BrowserClient as Client<E, IS, OS>>::Request;
+    type Response = <BrowserClient as Client<E, IS, OS>>::Response;
+
+    fn send(request: Self::Request) -> impl Future<Output = Result<Self::Response, E>> + Send {
+        if let Some(token) = ACCESS_TOKEN.with_borrow(Clone::clone) {
+            request
+                .headers()
+                .set("Authorization", &format!("Bearer {token}"));
+        }
+        <BrowserClient as Client<E, IS, OS>>::send(request)
+    }
+
+    fn open_websocket(
+        path: &str,
+    ) -> impl Future<
+        Output = Result<
+            (
+                impl futures::Stream<Item = Result<Bytes, Bytes>> + Send + 'static,
+                impl futures::Sink<Bytes> + Send + 'static,
+            ),
+            E,
+        >,
+    > + Send {
+        <BrowserClient as Client<E, IS, OS>>::open_websocket(path)
+    }
+
+    fn spawn(future: impl Future<Output = ()> + Send + 'static) {
+        <BrowserClient as Client<E, IS, OS>>::spawn(future);
+    }
+}
+
+/// Who is signed in, as the ID token says (for display only; the server trusts nothing but
+/// the access token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedIn {
+    /// Login name.
+    pub username: String,
+    /// Email address.
+    pub email: String,
+}
+
+#[derive(Deserialize)]
+struct IdClaims {
+    #[serde(rename = "cognito:username")]
+    username: String,
+    #[serde(default)]
+    email: String,
+}
+
+fn signed_in_from(id_token: &str) -> Option<SignedIn> {
+    let payload = id_token.split('.').nth(1)?;
+    let claims: IdClaims = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
+    Some(SignedIn {
+        username: claims.username,
+        email: claims.email,
+    })
+}
+
+/// The session as the UI sees it, provided as context by [`crate::App`].
+#[derive(Debug, Clone, Copy)]
+pub struct Session {
+    user: RwSignal<Option<SignedIn>>,
+    restored: RwSignal<bool>,
+}
+
+impl Session {
+    /// A signed-out session that has not tried to restore itself yet.
+    pub fn new() -> Self {
+        Self {
+            user: RwSignal::new(None),
+            restored: RwSignal::new(false),
+        }
+    }
+
+    /// The signed-in person, reactively.
+    pub fn user(&self) -> Option<SignedIn> {
+        self.user.get()
+    }
+
+    /// Whether the start-up refresh has finished (so "signed out" is final, not pending).
+    pub fn restored(&self) -> bool {
+        self.restored.get()
+    }
+
+    /// Keeps fresh tokens: the access token in memory, the person in the signal.
+    pub fn sign_in(&self, tokens: &TokenResponse) {
+        ACCESS_TOKEN.set(Some(tokens.access_token.clone()));
+        self.user.set(signed_in_from(&tokens.id_token));
+    }
+
+    /// Forgets the tokens.
+    pub fn sign_out(&self) {
+        ACCESS_TOKEN.set(None);
+        self.user.set(None);
+    }
+
+    /// Tries the refresh cookie once, at start-up.
+    pub async fn restore(self) {
+        match refresh_once().await {
+            Ok(tokens) => self.sign_in(&tokens),
+            Err(_) => self.sign_out(),
+        }
+        self.restored.set(true);
+    }
+
+    /// Runs `call`; on a 401 refreshes once (shared with any other caller refreshing at the
+    /// same moment) and runs it again. A failed refresh signs the person out.
+    pub async fn authorized<T, F, Fut>(self, call: F) -> Result<T, AppError>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<T, AppError>>,
+    {
+        match call().await {
+            Err(err) if err.code == ErrorCode::Unauthorized => match refresh_once().await {
+                Ok(tokens) => {
+                    self.sign_in(&tokens);
+                    call().await
+                }
+                Err(refresh_failed) => {
+                    self.sign_out();
+                    Err(refresh_failed)
+                }
+            },
+            other => other,
+        }
+    }
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// One refresh at a time: concurrent callers await the same request.
+async fn refresh_once() -> Result<TokenResponse, AppError> {
+    let pending = REFRESHING.with_borrow_mut(|slot| {
+        slot.get_or_insert_with(|| {
+            async {
+                let outcome = refresh_session().await;
+                REFRESHING.set(None);
+                outcome
+            }
+            .boxed_local()
+            .shared()
+        })
+        .clone()
+    });
+    pending.await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_person_is_read_from_the_id_token_payload() {
+        let payload =
+            URL_SAFE_NO_PAD.encode(r#"{"cognito:username":"alice","email":"a@example.com"}"#);
+        let user = signed_in_from(&format!("header.{payload}.signature")).unwrap();
+        assert_eq!(user.username, "alice");
+        assert_eq!(user.email, "a@example.com");
+        assert!(signed_in_from("not-a-jwt").is_none());
+    }
+}
