@@ -24,7 +24,7 @@ use crate::{
     server_fns::refresh_session,
 };
 
-type PendingRefresh = Shared<LocalBoxFuture<'static, Result<TokenResponse, AppError>>>;
+type PendingRefresh = Shared<LocalBoxFuture<'static, Result<Option<TokenResponse>, AppError>>>;
 
 thread_local! {
     static ACCESS_TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
@@ -140,8 +140,8 @@ impl Session {
     /// Tries the refresh cookie once, at start-up.
     pub async fn restore(self) {
         match refresh_once().await {
-            Ok(tokens) => self.sign_in(&tokens),
-            Err(_) => self.sign_out(),
+            Ok(Some(tokens)) => self.sign_in(&tokens),
+            Ok(None) | Err(_) => self.sign_out(),
         }
         self.restored.set(true);
     }
@@ -155,9 +155,13 @@ impl Session {
     {
         match call().await {
             Err(err) if err.code == ErrorCode::Unauthorized => match refresh_once().await {
-                Ok(tokens) => {
+                Ok(Some(tokens)) => {
                     self.sign_in(&tokens);
                     call().await
+                }
+                Ok(None) => {
+                    self.sign_out();
+                    Err(err)
                 }
                 Err(refresh_failed) => {
                     self.sign_out();
@@ -176,7 +180,7 @@ impl Default for Session {
 }
 
 /// One refresh at a time: concurrent callers await the same request.
-async fn refresh_once() -> Result<TokenResponse, AppError> {
+async fn refresh_once() -> Result<Option<TokenResponse>, AppError> {
     let pending = REFRESHING.with_borrow_mut(|slot| {
         slot.get_or_insert_with(|| {
             async {

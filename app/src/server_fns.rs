@@ -88,11 +88,15 @@ pub async fn log_in(request: LoginRequest) -> Result<TokenResponse, AppError> {
     ssr::with_cookies(accounts.log_in(request).await?)
 }
 
-/// New tokens from the refresh cookie (sent only to `/api/auth`).
+/// New tokens from the refresh cookie (sent only to `/api/auth`); `None` without a session.
 #[server(prefix = "/api/auth/fn", endpoint = "refresh", input = Json)]
-pub async fn refresh_session() -> Result<TokenResponse, AppError> {
+pub async fn refresh_session() -> Result<Option<TokenResponse>, AppError> {
     let (accounts, headers) = ssr::accounts().await?;
-    ssr::with_cookies(accounts.refresh(&headers).await?)
+    accounts
+        .refresh(&headers)
+        .await?
+        .map(ssr::with_cookies)
+        .transpose()
 }
 
 /// Ends this session and clears the refresh cookie.

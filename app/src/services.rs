@@ -49,11 +49,12 @@ pub trait AccountService: Send + Sync {
     async fn resend_email(&self, request: ResendEmailRequest) -> Result<MessageResponse, AppError>;
     /// Opens a session: tokens in the body, the refresh token in a cookie.
     async fn log_in(&self, request: LoginRequest) -> Result<WithCookies<TokenResponse>, AppError>;
-    /// New tokens from the refresh cookie.
+    /// New tokens from the refresh cookie; `None` when the request carries no session at
+    /// all (a visitor who never logged in), which is not an error for restoring a session.
     async fn refresh(
         &self,
         headers: &http::HeaderMap,
-    ) -> Result<WithCookies<TokenResponse>, AppError>;
+    ) -> Result<Option<WithCookies<TokenResponse>>, AppError>;
     /// Revokes this session and clears the cookie, whatever state the access token is in.
     async fn log_out(
         &self,

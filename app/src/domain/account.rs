@@ -49,25 +49,34 @@ impl Password {
     pub const MIN_LENGTH: usize = 10;
     /// Most characters accepted (Cognito's own limit).
     pub const MAX_LENGTH: usize = 256;
-    /// The rules as a person reads them, shown before they submit.
-    pub const RULES: [&'static str; 3] = [
-        "at least 10 characters",
-        "an upper-case and a lower-case letter",
-        "a digit",
-    ];
+    /// Each rule as a person reads it, and whether `raw` meets it: the sign-up form ticks
+    /// them off while the person types, and [`Self::parse`] requires all of them.
+    pub fn rules(raw: &str) -> [(&'static str, bool); 3] {
+        [
+            (
+                "at least 10 characters",
+                raw.chars().count() >= Self::MIN_LENGTH,
+            ),
+            (
+                "an upper-case and a lower-case letter",
+                raw.chars().any(char::is_uppercase) && raw.chars().any(char::is_lowercase),
+            ),
+            ("a digit", raw.chars().any(|c| c.is_ascii_digit())),
+        ]
+    }
+
+    /// The refusal when a new password breaks the policy, listing every rule.
+    pub fn policy_error() -> AppError {
+        let rules: Vec<&str> = Self::rules("").iter().map(|(rule, _)| *rule).collect();
+        AppError::invalid_field("password", format!("Password needs {}.", rules.join(", ")))
+    }
 
     /// Checks the policy for a new password.
     pub fn parse(raw: &str) -> Result<Self, AppError> {
-        let length = raw.chars().count();
-        let meets_policy = (Self::MIN_LENGTH..=Self::MAX_LENGTH).contains(&length)
-            && raw.chars().any(|c| c.is_uppercase())
-            && raw.chars().any(|c| c.is_lowercase())
-            && raw.chars().any(|c| c.is_ascii_digit());
+        let meets_policy =
+            raw.chars().count() <= Self::MAX_LENGTH && Self::rules(raw).iter().all(|(_, met)| *met);
         if !meets_policy {
-            return Err(AppError::invalid_field(
-                "password",
-                format!("Password needs {}.", Self::RULES.join(", ")),
-            ));
+            return Err(Self::policy_error());
         }
         Ok(Self(raw.to_owned()))
     }

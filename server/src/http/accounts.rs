@@ -161,10 +161,7 @@ fn client_error(err: IdentityError) -> AppError {
         IdentityError::UsernameTaken => {
             AppError::conflict(Some("username"), "That username is taken.")
         }
-        IdentityError::PasswordRejected => AppError::invalid_field(
-            "password",
-            format!("Password needs {}.", Password::RULES.join(", ")),
-        ),
+        IdentityError::PasswordRejected => Password::policy_error(),
         IdentityError::InvalidCredentials => {
             AppError::unauthorized("Incorrect username or password.")
         }
@@ -236,14 +233,20 @@ impl AccountService for Accounts {
         Ok(self.with_session_cookie(tokens))
     }
 
-    async fn refresh(&self, headers: &HeaderMap) -> Result<WithCookies<TokenResponse>, AppError> {
+    async fn refresh(
+        &self,
+        headers: &HeaderMap,
+    ) -> Result<Option<WithCookies<TokenResponse>>, AppError> {
         self.check_origin(headers)?;
-        let session = session_from(headers)
-            .ok_or_else(|| AppError::unauthorized("You are not logged in."))?;
-        match self.identity.refresh(&session).await {
-            Ok(tokens) => Ok(self.with_session_cookie(tokens)),
-            Err(err) => Err(client_error(err)),
-        }
+        let Some(session) = session_from(headers) else {
+            return Ok(None);
+        };
+        let tokens = self
+            .identity
+            .refresh(&session)
+            .await
+            .map_err(client_error)?;
+        Ok(Some(self.with_session_cookie(tokens)))
     }
 
     async fn log_out(&self, headers: &HeaderMap) -> Result<WithCookies<MessageResponse>, AppError> {

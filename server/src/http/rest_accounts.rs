@@ -102,9 +102,12 @@ async fn log_in(
     Ok(with_cookies(accounts(&state)?.log_in(body).await?))
 }
 
-/// Needs no body: the refresh cookie is the whole request.
+/// Needs no body: the refresh cookie is the whole request. No cookie is a 401 here, as the
+/// reference contract says.
 async fn refresh(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    Ok(with_cookies(accounts(&state)?.refresh(&headers).await?))
+    let refreshed = accounts(&state)?.refresh(&headers).await?;
+    let refreshed = refreshed.ok_or_else(|| AppError::unauthorized("You are not logged in."))?;
+    Ok(with_cookies(refreshed))
 }
 
 /// Needs no body, and no valid access token: an expired session must still be able to end.

@@ -1,0 +1,75 @@
+//! Small form pieces the account pages share: a labelled field that shows its own error,
+//! the error that belongs to no field, and the password rules.
+
+use leptos::prelude::*;
+
+use crate::{domain::Password, error::AppError};
+
+/// A labelled input bound to `value`; shows the error whose `field` is `name`.
+#[component]
+pub fn TextField(
+    label: &'static str,
+    name: &'static str,
+    value: RwSignal<String>,
+    error: RwSignal<Option<AppError>>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let message = move || {
+        error
+            .get()
+            .filter(|err| err.field.as_deref() == Some(name))
+            .map(|err| err.error)
+    };
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <input
+                id=id
+                type=kind
+                name=name
+                autocomplete=autocomplete
+                prop:value=move || value.get()
+                on:input=move |event| value.set(event_target_value(&event))
+                aria-invalid=move || message().is_some().to_string()
+            />
+            {move || message().map(|text| view! { <p class="field-error" role="alert">{text}</p> })}
+        </div>
+    }
+}
+
+/// An error that names no field (wrong password, service unavailable).
+#[component]
+pub fn FormError(error: RwSignal<Option<AppError>>) -> impl IntoView {
+    move || {
+        error
+            .get()
+            .filter(|err| err.field.is_none())
+            .map(|err| view! { <p class="error" role="alert">{err.error}</p> })
+    }
+}
+
+/// The password policy, shown before submitting, each rule ticked as it is met.
+#[component]
+pub fn PasswordRules(password: RwSignal<String>) -> impl IntoView {
+    let rules = Password::rules("")
+        .into_iter()
+        .enumerate()
+        .map(|(index, (rule, _))| {
+            let met = move || Password::rules(&password.get())[index].1;
+            view! {
+                <li class:met=met>
+                    <span aria-hidden="true">{move || if met() { "✓ " } else { "• " }}</span>
+                    {rule}
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="hint" id="password-rules">
+            "Your password needs:"
+            <ul>{rules}</ul>
+        </div>
+    }
+}
