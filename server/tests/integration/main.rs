@@ -5,6 +5,7 @@ mod accounts;
 mod api;
 mod counter_store_contract;
 mod helpers;
+mod identity_provider_contract;
 mod lambda;
 mod moto;
 mod site;
