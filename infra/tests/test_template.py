@@ -18,13 +18,16 @@ SDK_CALL_ACTIONS = {
     "transact_write_items": "dynamodb:TransactWriteItems",
 }
 
-# Variables only the local server reads (or only tests set): the stack must not set them.
+# Variables the stack must not set: the local server's own, and overrides that point the AWS
+# adapters at an emulator.
 LOCAL_ONLY_VARIABLES = {
     "BOARDWALK_ADDR",
     "BOARDWALK_DATA_DIR",
     "BOARDWALK_SITE_DIR",
-    "BOARDWALK_AWS_ENDPOINT_URL",
     "BOARDWALK_REFRESH_REUSE_GRACE_SECS",
+    "BOARDWALK_AWS_ENDPOINT_URL",
+    "BOARDWALK_TOKEN_ISSUER",
+    "BOARDWALK_JWKS_URL",
 }
 
 

@@ -9,6 +9,9 @@ use std::{
 /// Seconds a rotated-out refresh token keeps working, as Cognito's default.
 pub const DEFAULT_REFRESH_REUSE_GRACE_SECS: u64 = 10;
 
+/// Refresh token lifetime when the stack does not say, as the user pool client's default.
+pub const DEFAULT_REFRESH_TOKEN_DAYS: u64 = 30;
+
 /// Everything the server needs to start.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -76,12 +79,41 @@ impl Backend {
 }
 
 /// Resource names the AWS adapters use; the stack sets them as the Lambda's environment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct AwsSettings {
     /// DynamoDB table of atomic counters (`BOARDWALK_COUNTERS_TABLE`).
     pub counters_table: String,
+    /// The Cognito user pool (`BOARDWALK_USER_POOL_ID`), which names the token issuer.
+    pub user_pool_id: String,
+    /// Its app client (`BOARDWALK_USER_POOL_CLIENT_ID`).
+    pub user_pool_client_id: String,
+    /// The app client's secret, if it has one (`BOARDWALK_USER_POOL_CLIENT_SECRET`).
+    pub user_pool_client_secret: Option<String>,
+    /// Refresh token lifetime in days (`BOARDWALK_REFRESH_TOKEN_DAYS`), which bounds the cookie.
+    pub refresh_token_days: u64,
+    /// Overrides the `iss` tokens must carry (`BOARDWALK_TOKEN_ISSUER`); by default
+    /// Cognito's URL for the pool.
+    pub token_issuer: Option<String>,
+    /// Overrides where the JWKS is fetched (`BOARDWALK_JWKS_URL`): an emulator serves it
+    /// elsewhere than its issuer says.
+    pub jwks_url: Option<String>,
     /// Points every AWS client at an emulator such as moto (`BOARDWALK_AWS_ENDPOINT_URL`).
     pub endpoint_url: Option<String>,
+}
+
+impl std::fmt::Debug for AwsSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AwsSettings")
+            .field("counters_table", &self.counters_table)
+            .field("user_pool_id", &self.user_pool_id)
+            .field("user_pool_client_id", &self.user_pool_client_id)
+            .field("has_client_secret", &self.user_pool_client_secret.is_some())
+            .field("refresh_token_days", &self.refresh_token_days)
+            .field("token_issuer", &self.token_issuer)
+            .field("jwks_url", &self.jwks_url)
+            .field("endpoint_url", &self.endpoint_url)
+            .finish()
+    }
 }
 
 /// A setting is missing or malformed; the message names the variable.
@@ -141,11 +173,25 @@ impl Settings {
                     None => DEFAULT_REFRESH_REUSE_GRACE_SECS,
                 },
             },
-            "aws" => Backend::Aws(AwsSettings {
-                counters_table: var("BOARDWALK_COUNTERS_TABLE")
-                    .ok_or(ConfigError::Missing("BOARDWALK_COUNTERS_TABLE"))?,
-                endpoint_url: var("BOARDWALK_AWS_ENDPOINT_URL"),
-            }),
+            "aws" => {
+                let required = |name: &'static str| var(name).ok_or(ConfigError::Missing(name));
+                Backend::Aws(AwsSettings {
+                    counters_table: required("BOARDWALK_COUNTERS_TABLE")?,
+                    user_pool_id: required("BOARDWALK_USER_POOL_ID")?,
+                    user_pool_client_id: required("BOARDWALK_USER_POOL_CLIENT_ID")?,
+                    user_pool_client_secret: var("BOARDWALK_USER_POOL_CLIENT_SECRET"),
+                    refresh_token_days: match var("BOARDWALK_REFRESH_TOKEN_DAYS") {
+                        Some(raw) => raw.parse().map_err(|_| ConfigError::Invalid {
+                            name: "BOARDWALK_REFRESH_TOKEN_DAYS",
+                            reason: "expected a whole number of days".into(),
+                        })?,
+                        None => DEFAULT_REFRESH_TOKEN_DAYS,
+                    },
+                    token_issuer: var("BOARDWALK_TOKEN_ISSUER"),
+                    jwks_url: var("BOARDWALK_JWKS_URL"),
+                    endpoint_url: var("BOARDWALK_AWS_ENDPOINT_URL"),
+                })
+            }
             _ => {
                 return Err(ConfigError::Invalid {
                     name: "BOARDWALK_MODE",
@@ -276,10 +322,26 @@ mod tests {
     }
 
     #[test]
+    fn the_client_secret_never_shows_in_debug_output() {
+        let settings = settings(&[
+            ("BOARDWALK_MODE", "aws"),
+            ("BOARDWALK_COUNTERS_TABLE", "t"),
+            ("BOARDWALK_USER_POOL_ID", "p"),
+            ("BOARDWALK_USER_POOL_CLIENT_ID", "c"),
+            ("BOARDWALK_USER_POOL_CLIENT_SECRET", "very-secret-value"),
+        ])
+        .unwrap();
+        assert!(!format!("{settings:?}").contains("very-secret-value"));
+    }
+
+    #[test]
     fn aws_mode_reads_tables_and_the_optional_endpoint() {
         let settings = settings(&[
             ("BOARDWALK_MODE", "aws"),
             ("BOARDWALK_COUNTERS_TABLE", "boardwalk-counters"),
+            ("BOARDWALK_USER_POOL_ID", "eu-west-1_abc"),
+            ("BOARDWALK_USER_POOL_CLIENT_ID", "client123"),
+            ("BOARDWALK_USER_POOL_CLIENT_SECRET", ""),
             ("BOARDWALK_AWS_ENDPOINT_URL", "http://127.0.0.1:5000"),
         ])
         .unwrap();
@@ -287,6 +349,12 @@ mod tests {
             settings.backend,
             Backend::Aws(AwsSettings {
                 counters_table: "boardwalk-counters".into(),
+                user_pool_id: "eu-west-1_abc".into(),
+                user_pool_client_id: "client123".into(),
+                user_pool_client_secret: None,
+                refresh_token_days: 30,
+                token_issuer: None,
+                jwks_url: None,
                 endpoint_url: Some("http://127.0.0.1:5000".into()),
             })
         );

@@ -9,13 +9,14 @@ use tokio::net::TcpListener;
 use crate::{
     adapters::{
         aws_sdk_config,
+        cognito::{CognitoIdentityProvider, CognitoSettings, HttpJwks},
         dynamo::DynamoCounterStore,
         local_idp::{LocalIdentityProvider, LocalIdpSettings},
         sqlite::{SqliteCounterStore, SqliteDatabase},
     },
     auth::{
         signing::{SigningKey, SigningKeyError},
-        verifier::{AccessTokenVerifier, StaticJwks},
+        verifier::{AccessTokenVerifier, StaticJwks, VerifierSettings},
     },
     configuration::{Backend, ConfigError, Settings},
     http::{self, AppState, accounts::Accounts},
@@ -33,6 +34,9 @@ pub enum StartupError {
     /// The local data directory could not be opened.
     #[error("could not open the local database")]
     Store(#[from] StoreError),
+    /// The HTTP client for the issuer's JWKS could not be built.
+    #[error("could not build the HTTP client for the token issuer's keys")]
+    HttpClient(#[from] reqwest::Error),
     /// The local identity provider's signing key could not be loaded or created.
     #[error("could not load the local token signing key")]
     SigningKey(#[from] SigningKeyError),
@@ -68,25 +72,55 @@ pub async fn build_state(settings: &Settings) -> Result<AppState, StartupError> 
             AppState {
                 mode: backend.mode(),
                 visits: Arc::new(Visits::new(SqliteCounterStore::new(database))),
-                accounts: Some(Arc::new(Accounts::new(
+                accounts: Arc::new(Accounts::new(
                     Arc::new(identity.clone()),
                     Arc::new(verifier),
                     refresh_secs,
                     settings.allowed_origins.clone(),
-                ))),
+                )),
                 dev_mailbox: Some(identity),
             }
         }
         Backend::Aws(aws) => {
             let config = aws_sdk_config(aws.endpoint_url.as_deref()).await;
             let dynamodb = aws_sdk_dynamodb::Client::new(&config);
+            let issuer = aws.token_issuer.clone().unwrap_or_else(|| {
+                let region = config.region().map(ToString::to_string).unwrap_or_default();
+                format!(
+                    "https://cognito-idp.{region}.amazonaws.com/{}",
+                    aws.user_pool_id
+                )
+            });
+            let jwks_url = aws
+                .jwks_url
+                .clone()
+                .unwrap_or_else(|| format!("{issuer}/.well-known/jwks.json"));
+            let verifier = AccessTokenVerifier::new(
+                VerifierSettings {
+                    issuer,
+                    client_id: aws.user_pool_client_id.clone(),
+                },
+                Arc::new(HttpJwks::new(jwks_url)?),
+            );
+            let identity = CognitoIdentityProvider::new(
+                aws_sdk_cognitoidentityprovider::Client::new(&config),
+                CognitoSettings {
+                    client_id: aws.user_pool_client_id.clone(),
+                    client_secret: aws.user_pool_client_secret.clone(),
+                },
+            );
             AppState {
                 mode: backend.mode(),
                 visits: Arc::new(Visits::new(DynamoCounterStore::new(
                     dynamodb,
                     &aws.counters_table,
                 ))),
-                accounts: None,
+                accounts: Arc::new(Accounts::new(
+                    Arc::new(identity),
+                    Arc::new(verifier),
+                    aws.refresh_token_days * 24 * 3600,
+                    settings.allowed_origins.clone(),
+                )),
                 dev_mailbox: None,
             }
         }

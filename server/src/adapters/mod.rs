@@ -1,5 +1,6 @@
 //! Implementations of the ports: SQLite for the embedded default, DynamoDB for AWS.
 
+pub mod cognito;
 pub mod dynamo;
 pub mod local_idp;
 pub mod sqlite;

@@ -37,9 +37,8 @@ pub struct AppState {
     pub mode: &'static str,
     /// Counts home-page visits.
     pub visits: Arc<dyn VisitService>,
-    /// Accounts and sessions; `None` where no identity provider is configured (AWS mode
-    /// until the Cognito adapter lands), and every account route then answers 503.
-    pub accounts: Option<Arc<Accounts>>,
+    /// Accounts and sessions, on Cognito or the local identity provider.
+    pub accounts: Arc<Accounts>,
     /// The local provider's dev mailbox; present only in local mode.
     pub dev_mailbox: Option<LocalIdentityProvider>,
 }

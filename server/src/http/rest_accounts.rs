@@ -15,7 +15,7 @@ use axum::{
 };
 use serde::{Serialize, de::DeserializeOwned};
 
-use super::{ApiError, AppState, accounts::Accounts};
+use super::{ApiError, AppState};
 
 /// The account routes; the dev mailbox is added only when the local provider runs.
 pub fn router(state: &AppState) -> Router<AppState> {
@@ -58,13 +58,6 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     }
 }
 
-fn accounts(state: &AppState) -> Result<&Accounts, ApiError> {
-    state
-        .accounts
-        .as_deref()
-        .ok_or_else(|| ApiError(AppError::unavailable()))
-}
-
 fn with_cookies<T: Serialize>(answer: WithCookies<T>) -> Response {
     let cookies: Vec<_> = answer
         .set_cookies
@@ -78,45 +71,45 @@ async fn sign_up(
     State(state): State<AppState>,
     JsonBody(body): JsonBody<SignupRequest>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(accounts(&state)?.sign_up(body).await?).into_response())
+    Ok(Json(state.accounts.sign_up(body).await?).into_response())
 }
 
 async fn confirm_email(
     State(state): State<AppState>,
     JsonBody(body): JsonBody<ConfirmEmailRequest>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(accounts(&state)?.confirm_email(body).await?).into_response())
+    Ok(Json(state.accounts.confirm_email(body).await?).into_response())
 }
 
 async fn resend_email(
     State(state): State<AppState>,
     JsonBody(body): JsonBody<ResendEmailRequest>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(accounts(&state)?.resend_email(body).await?).into_response())
+    Ok(Json(state.accounts.resend_email(body).await?).into_response())
 }
 
 async fn log_in(
     State(state): State<AppState>,
     JsonBody(body): JsonBody<LoginRequest>,
 ) -> Result<Response, ApiError> {
-    Ok(with_cookies(accounts(&state)?.log_in(body).await?))
+    Ok(with_cookies(state.accounts.log_in(body).await?))
 }
 
 /// Needs no body: the refresh cookie is the whole request. No cookie is a 401 here, as the
 /// reference contract says.
 async fn refresh(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    let refreshed = accounts(&state)?.refresh(&headers).await?;
+    let refreshed = state.accounts.refresh(&headers).await?;
     let refreshed = refreshed.ok_or_else(|| AppError::unauthorized("You are not logged in."))?;
     Ok(with_cookies(refreshed))
 }
 
 /// Needs no body, and no valid access token: an expired session must still be able to end.
 async fn log_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    Ok(with_cookies(accounts(&state)?.log_out(&headers).await?))
+    Ok(with_cookies(state.accounts.log_out(&headers).await?))
 }
 
 async fn my_info(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    Ok(Json(accounts(&state)?.my_info(&headers).await?).into_response())
+    Ok(Json(state.accounts.my_info(&headers).await?).into_response())
 }
 
 async fn dev_mailbox(

@@ -36,9 +36,7 @@ pub async fn handle(State(state): State<AppState>, request: Request) -> Response
     }
     let services = move || {
         provide_context(state.visits.clone());
-        if let Some(accounts) = state.accounts.clone() {
-            provide_context::<Arc<dyn AccountService>>(accounts);
-        }
+        provide_context::<Arc<dyn AccountService>>(state.accounts.clone());
     };
     let response = handle_server_fns_with_context(services, request)
         .await

@@ -1,0 +1,380 @@
+//! [`IdentityProvider`] on an Amazon Cognito user pool. Cognito's exceptions become the port's
+//! errors here and nowhere else; their text never reaches a client. Calls that Cognito
+//! answers differently for unknown users are folded so the answer is the same.
+
+use app::domain::{ConfirmationCode, Email, Password, Username};
+use async_trait::async_trait;
+use aws_sdk_cognitoidentityprovider::{
+    Client,
+    error::{ProvideErrorMetadata, SdkError},
+    types::{AttributeType, AuthFlowType, AuthenticationResultType},
+};
+use base64::{Engine, engine::general_purpose::STANDARD};
+use serde::Deserialize;
+
+use crate::{
+    auth::verifier::{JwksSource, VerifyError},
+    ports::{IdentityError, IdentityProvider, IssuedTokens, Principal, Profile, SessionHandle},
+};
+
+/// Seconds a client is asked to wait when Cognito throttles and says nothing more precise.
+const THROTTLE_RETRY_SECS: u64 = 30;
+
+/// Which app client of which user pool to talk to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CognitoSettings {
+    /// The app client id.
+    pub client_id: String,
+    /// The app client secret, when the client has one (then every call carries `SECRET_HASH`).
+    pub client_secret: Option<String>,
+}
+
+/// The adapter.
+#[derive(Clone)]
+pub struct CognitoIdentityProvider {
+    client: Client,
+    settings: CognitoSettings,
+}
+
+#[derive(Deserialize)]
+struct IdClaims {
+    sub: String,
+}
+
+impl CognitoIdentityProvider {
+    /// Talks to the pool of `settings.client_id` through `client`.
+    pub fn new(client: Client, settings: CognitoSettings) -> Self {
+        Self { client, settings }
+    }
+
+    /// `Base64(HMAC-SHA256(secret, username + client_id))`, only for clients with a secret.
+    fn secret_hash(&self, username: &str) -> Option<String> {
+        self.settings.client_secret.as_ref().map(|secret| {
+            let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret.as_bytes());
+            let message = format!("{username}{}", self.settings.client_id);
+            STANDARD.encode(aws_lc_rs::hmac::sign(&key, message.as_bytes()))
+        })
+    }
+
+    fn tokens(result: Option<&AuthenticationResultType>) -> Result<IssuedTokens, IdentityError> {
+        let result = result.ok_or_else(|| unexpected("no authentication result (a challenge?)"))?;
+        let id_token = result
+            .id_token()
+            .ok_or_else(|| unexpected("no id token"))?
+            .to_owned();
+        let session = match result.refresh_token() {
+            Some(refresh_token) => Some(SessionHandle {
+                subject: subject_of(&id_token)?,
+                refresh_token: refresh_token.to_owned(),
+            }),
+            None => None,
+        };
+        Ok(IssuedTokens {
+            access_token: result
+                .access_token()
+                .ok_or_else(|| unexpected("no access token"))?
+                .to_owned(),
+            id_token,
+            expires_in: u64::try_from(result.expires_in()).unwrap_or_default(),
+            session,
+        })
+    }
+}
+
+/// The `sub` of an ID token Cognito just returned over TLS (so its signature need not be
+/// checked here; the verifier checks every token a client presents).
+fn subject_of(id_token: &str) -> Result<String, IdentityError> {
+    jsonwebtoken::dangerous::insecure_decode::<IdClaims>(id_token)
+        .map(|data| data.claims.sub)
+        .map_err(|_| unexpected("unreadable id token"))
+}
+
+fn unexpected(what: &'static str) -> IdentityError {
+    IdentityError::Unavailable(what.into())
+}
+
+/// Cognito's exception name, when the call reached Cognito and it refused.
+fn exception<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> Option<&str> {
+    err.as_service_error().and_then(ProvideErrorMetadata::code)
+}
+
+fn is_throttling(code: &str) -> bool {
+    matches!(
+        code,
+        "TooManyRequestsException" | "LimitExceededException" | "TooManyFailedAttemptsException"
+    )
+}
+
+/// Anything not mapped by the caller: throttling, or the provider failing.
+fn other<E, R>(err: SdkError<E, R>) -> IdentityError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    if exception(&err).is_some_and(is_throttling) {
+        return IdentityError::Throttled {
+            retry_after_secs: THROTTLE_RETRY_SECS,
+        };
+    }
+    IdentityError::Unavailable(Box::new(err))
+}
+
+#[async_trait]
+impl IdentityProvider for CognitoIdentityProvider {
+    async fn sign_up(
+        &self,
+        username: &Username,
+        password: &Password,
+        email: &Email,
+    ) -> Result<(), IdentityError> {
+        let email = AttributeType::builder()
+            .name("email")
+            .value(email.as_ref())
+            .build()
+            .map_err(|_| unexpected("email attribute"))?;
+        let outcome = self
+            .client
+            .sign_up()
+            .client_id(&self.settings.client_id)
+            .set_secret_hash(self.secret_hash(username.as_ref()))
+            .username(username.as_ref())
+            .password(password.expose())
+            .user_attributes(email)
+            .send()
+            .await;
+        match outcome {
+            Ok(_) => Ok(()),
+            Err(err) => Err(match exception(&err) {
+                Some("UsernameExistsException") => IdentityError::UsernameTaken,
+                Some("InvalidPasswordException") => IdentityError::PasswordRejected,
+                _ => other(err),
+            }),
+        }
+    }
+
+    async fn confirm(
+        &self,
+        username: &Username,
+        code: &ConfirmationCode,
+    ) -> Result<(), IdentityError> {
+        let outcome = self
+            .client
+            .confirm_sign_up()
+            .client_id(&self.settings.client_id)
+            .set_secret_hash(self.secret_hash(username.as_ref()))
+            .username(username.as_ref())
+            .confirmation_code(code.as_ref())
+            .send()
+            .await;
+        match outcome {
+            Ok(_) => Ok(()),
+            Err(err) => Err(match exception(&err) {
+                Some(
+                    "CodeMismatchException"
+                    | "ExpiredCodeException"
+                    | "UserNotFoundException"
+                    | "NotAuthorizedException",
+                ) => IdentityError::InvalidCode,
+                _ => other(err),
+            }),
+        }
+    }
+
+    async fn resend_code(&self, username: &Username) -> Result<(), IdentityError> {
+        let outcome = self
+            .client
+            .resend_confirmation_code()
+            .client_id(&self.settings.client_id)
+            .set_secret_hash(self.secret_hash(username.as_ref()))
+            .username(username.as_ref())
+            .send()
+            .await;
+        match outcome {
+            Ok(_) => Ok(()),
+            // Unknown or already confirmed: the same quiet success as a real resend.
+            Err(err)
+                if matches!(
+                    exception(&err),
+                    Some("UserNotFoundException" | "InvalidParameterException")
+                ) =>
+            {
+                Ok(())
+            }
+            Err(err) => Err(other(err)),
+        }
+    }
+
+    async fn log_in(
+        &self,
+        username: &Username,
+        password: &Password,
+    ) -> Result<IssuedTokens, IdentityError> {
+        let mut request = self
+            .client
+            .initiate_auth()
+            .client_id(&self.settings.client_id)
+            .auth_flow(AuthFlowType::UserPasswordAuth)
+            .auth_parameters("USERNAME", username.as_ref())
+            .auth_parameters("PASSWORD", password.expose());
+        if let Some(hash) = self.secret_hash(username.as_ref()) {
+            request = request.auth_parameters("SECRET_HASH", hash);
+        }
+        match request.send().await {
+            Ok(output) => Self::tokens(output.authentication_result()),
+            Err(err) => Err(match exception(&err) {
+                Some(
+                    "NotAuthorizedException"
+                    | "UserNotFoundException"
+                    | "PasswordResetRequiredException",
+                ) => IdentityError::InvalidCredentials,
+                Some("UserNotConfirmedException") => IdentityError::NotConfirmed,
+                _ => other(err),
+            }),
+        }
+    }
+
+    async fn refresh(&self, session: &SessionHandle) -> Result<IssuedTokens, IdentityError> {
+        let mut request = self
+            .client
+            .initiate_auth()
+            .client_id(&self.settings.client_id)
+            .auth_flow(AuthFlowType::RefreshTokenAuth)
+            .auth_parameters("REFRESH_TOKEN", &session.refresh_token);
+        if let Some(hash) = self.secret_hash(&session.subject) {
+            request = request.auth_parameters("SECRET_HASH", hash);
+        }
+        match request.send().await {
+            Ok(output) => Self::tokens(output.authentication_result()),
+            Err(err) => Err(match exception(&err) {
+                Some("NotAuthorizedException" | "UserNotFoundException") => {
+                    IdentityError::SessionInvalid
+                }
+                _ => other(err),
+            }),
+        }
+    }
+
+    async fn log_out(&self, session: &SessionHandle) -> Result<(), IdentityError> {
+        let outcome = self
+            .client
+            .revoke_token()
+            .client_id(&self.settings.client_id)
+            .set_client_secret(self.settings.client_secret.clone())
+            .token(&session.refresh_token)
+            .send()
+            .await;
+        match outcome {
+            Ok(_) => Ok(()),
+            // Already invalid: the session is over either way.
+            Err(err)
+                if matches!(
+                    exception(&err),
+                    Some("UnsupportedTokenTypeException" | "InvalidParameterException")
+                ) =>
+            {
+                Ok(())
+            }
+            Err(err) => Err(other(err)),
+        }
+    }
+
+    async fn profile(&self, principal: &Principal) -> Result<Profile, IdentityError> {
+        let output = self
+            .client
+            .get_user()
+            .access_token(&principal.access_token)
+            .send()
+            .await
+            .map_err(|err| match exception(&err) {
+                Some("NotAuthorizedException" | "UserNotFoundException") => {
+                    IdentityError::SessionInvalid
+                }
+                _ => other(err),
+            })?;
+        let attribute = |name: &str| {
+            output
+                .user_attributes()
+                .iter()
+                .find(|attribute| attribute.name() == name)
+                .and_then(AttributeType::value)
+                .map(str::to_owned)
+        };
+        Ok(Profile {
+            sub: attribute("sub").unwrap_or_else(|| principal.sub.clone()),
+            username: output.username().to_owned(),
+            email: attribute("email").unwrap_or_default(),
+            email_verified: attribute("email_verified").is_some_and(|value| value == "true"),
+        })
+    }
+}
+
+/// The issuer's JWKS over HTTPS (or HTTP, for an emulator on loopback).
+pub struct HttpJwks {
+    client: reqwest::Client,
+    url: String,
+}
+
+impl HttpJwks {
+    /// Fetches from `url` with a short timeout, so a slow issuer cannot hold requests.
+    pub fn new(url: impl Into<String>) -> Result<Self, reqwest::Error> {
+        Ok(Self {
+            client: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(5))
+                .build()?,
+            url: url.into(),
+        })
+    }
+}
+
+#[async_trait]
+impl JwksSource for HttpJwks {
+    async fn fetch(&self) -> Result<jsonwebtoken::jwk::JwkSet, VerifyError> {
+        let fetched = self
+            .client
+            .get(&self.url)
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .map_err(|err| VerifyError::KeysUnavailable(Box::new(err)))?;
+        fetched
+            .json()
+            .await
+            .map_err(|err| VerifyError::KeysUnavailable(Box::new(err)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn provider(secret: Option<&str>) -> CognitoIdentityProvider {
+        let config = aws_sdk_cognitoidentityprovider::Config::builder()
+            .behavior_version(aws_sdk_cognitoidentityprovider::config::BehaviorVersion::latest())
+            .region(aws_sdk_cognitoidentityprovider::config::Region::new(
+                "us-east-1",
+            ))
+            .build();
+        CognitoIdentityProvider::new(
+            Client::from_conf(config),
+            CognitoSettings {
+                client_id: "client123".into(),
+                client_secret: secret.map(str::to_owned),
+            },
+        )
+    }
+
+    #[test]
+    fn a_client_without_a_secret_sends_no_secret_hash() {
+        assert_eq!(provider(None).secret_hash("alice"), None);
+    }
+
+    #[test]
+    fn the_secret_hash_is_the_hmac_of_username_and_client_id() {
+        // Base64(HMAC-SHA256("s3cret", "aliceclient123")), computed independently with
+        // `printf aliceclient123 | openssl dgst -sha256 -hmac s3cret -binary | base64`.
+        assert_eq!(
+            provider(Some("s3cret")).secret_hash("alice").as_deref(),
+            Some("niZNW/ZQghRxFdJYi0VOaDK45OiGfd7izxt7n+eqSJM=")
+        );
+    }
+}
