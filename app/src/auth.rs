@@ -11,11 +11,14 @@ use futures::{
     future::{LocalBoxFuture, Shared},
 };
 use leptos::prelude::*;
+use send_wrapper::SendWrapper;
 use serde::Deserialize;
 use server_fn::{
     Bytes,
     client::{Client, browser::BrowserClient},
     error::FromServerFnError,
+    request::{ClientReq, browser::BrowserRequest},
+    response::ClientRes,
 };
 
 use crate::{
@@ -32,7 +35,8 @@ thread_local! {
 }
 
 /// The server-function client for calls that need the signed-in person: the browser's
-/// `fetch`, plus `Authorization: Bearer <access token>` from memory.
+/// `fetch` with `Authorization: Bearer <access token>` from memory. On a 401 it refreshes
+/// once (concurrent 401s share one refresh) and sends the call again with the new token.
 pub struct BearerClient;
 
 impl<E, IS, OS> Client<E, IS, OS> for BearerClient
@@ -41,16 +45,26 @@ where
     IS: FromServerFnError,
     OS: FromServerFnError,
 {
-    type Request = <BrowserClient as Client<E, IS, OS>>::Request;
+    type Request = BrowserRequest;
     type Response = <BrowserClient as Client<E, IS, OS>>::Response;
 
-    fn send(request: Self::Request) -> impl Future<Output = Result<Self::Response, E>> + Send {
-        if let Some(token) = ACCESS_TOKEN.with_borrow(Clone::clone) {
-            request
-                .headers()
-                .set("Authorization", &format!("Bearer {token}"));
-        }
-        <BrowserClient as Client<E, IS, OS>>::send(request)
+    fn send(mut request: Self::Request) -> impl Future<Output = Result<Self::Response, E>> + Send {
+        let copy = copy_for_retry(&mut request);
+        let had_token = attach_access_token(request.headers());
+        SendWrapper::new(async move {
+            let response = <BrowserClient as Client<E, IS, OS>>::send(request).await?;
+            if ClientRes::<E>::status(&response) != 401 || !had_token {
+                return Ok(response);
+            }
+            let (Some(copy), Ok(Some(tokens))) = (copy, refresh_once().await) else {
+                return Ok(response);
+            };
+            ACCESS_TOKEN.set(Some(tokens.access_token));
+            match retry_request::<E>(copy).await {
+                Some(retry) => <BrowserClient as Client<E, IS, OS>>::send(retry).await,
+                None => Ok(response),
+            }
+        })
     }
 
     fn open_websocket(
@@ -70,6 +84,46 @@ where
     fn spawn(future: impl Future<Output = ()> + Send + 'static) {
         <BrowserClient as Client<E, IS, OS>>::spawn(future);
     }
+}
+
+/// Sets the bearer header when a token is held; says whether it did.
+fn attach_access_token(headers: gloo_net::http::Headers) -> bool {
+    match ACCESS_TOKEN.with_borrow(Clone::clone) {
+        Some(token) => {
+            headers.set("Authorization", &format!("Bearer {token}"));
+            true
+        }
+        None => false,
+    }
+}
+
+/// A copy of the request (the JS `Request.clone()`) taken before its body is sent, so the
+/// call can be repeated. The request is taken out and put back, leaving server_fn's abort
+/// guard in place.
+fn copy_for_retry(request: &mut BrowserRequest) -> Option<web_sys::Request> {
+    let placeholder = gloo_net::http::Request::get("/").build().ok()?;
+    let original: web_sys::Request = std::mem::replace(&mut **request, placeholder).into();
+    let copy = original.clone().ok();
+    **request = gloo_net::http::Request::from(original);
+    copy
+}
+
+/// The same call as `copy`, rebuilt with the new token.
+async fn retry_request<E: FromServerFnError>(copy: web_sys::Request) -> Option<BrowserRequest> {
+    let body = wasm_bindgen_futures::JsFuture::from(copy.text().ok()?)
+        .await
+        .ok()?
+        .as_string()?;
+    let header = |name: &str| copy.headers().get(name).ok().flatten().unwrap_or_default();
+    let retry = <BrowserRequest as ClientReq<E>>::try_new_post(
+        &copy.url(),
+        &header("content-type"),
+        &header("accept"),
+        body,
+    )
+    .ok()?;
+    attach_access_token(retry.headers());
+    Some(retry)
 }
 
 /// Who is signed in, as the ID token says (for display only; the server trusts nothing but
@@ -146,30 +200,20 @@ impl Session {
         self.restored.set(true);
     }
 
-    /// Runs `call`; on a 401 refreshes once (shared with any other caller refreshing at the
-    /// same moment) and runs it again. A failed refresh signs the person out.
-    pub async fn authorized<T, F, Fut>(self, call: F) -> Result<T, AppError>
-    where
-        F: Fn() -> Fut,
-        Fut: Future<Output = Result<T, AppError>>,
-    {
-        match call().await {
-            Err(err) if err.code == ErrorCode::Unauthorized => match refresh_once().await {
-                Ok(Some(tokens)) => {
-                    self.sign_in(&tokens);
-                    call().await
-                }
-                Ok(None) => {
-                    self.sign_out();
-                    Err(err)
-                }
-                Err(refresh_failed) => {
-                    self.sign_out();
-                    Err(refresh_failed)
-                }
-            },
-            other => other,
+    /// Runs a call made with [`BearerClient`] (which already refreshed and retried once on a
+    /// 401). A 401 that survives that means the session is over: the person is signed out.
+    pub async fn authorized<T>(
+        self,
+        call: impl Future<Output = Result<T, AppError>>,
+    ) -> Result<T, AppError> {
+        let outcome = call.await;
+        if outcome
+            .as_ref()
+            .is_err_and(|err| err.code == ErrorCode::Unauthorized)
+        {
+            self.sign_out();
         }
+        outcome
     }
 }
 

@@ -92,3 +92,39 @@ test('a wrong password is refused without saying whether the user exists', async
   await expect(page.getByRole('alert')).toHaveText('Incorrect username or password.');
   await pages.expectSignedOut();
 });
+
+test('a call refused with 401 is refreshed once and retried without the person noticing', async ({ page, request }) => {
+  const username = uniqueUsername('retry');
+  const pages = await confirmedAccount(page, request, username);
+  await pages.logIn(username);
+  await expect(page.getByTestId('my-username')).toHaveText(username);
+
+  // The next my_info call is answered as if its access token had expired.
+  let refused = 0;
+  const authorizations: string[] = [];
+  await page.route('**/api/fn/my_info', async (route) => {
+    authorizations.push((await route.request().headerValue('authorization')) ?? '');
+    if (refused === 0) {
+      refused += 1;
+      await route.fulfill({
+        status: 401,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: 'Your session has expired.', code: 'ERR_UNAUTHORIZED' }),
+      });
+    } else {
+      await route.continue();
+    }
+  });
+  const refreshed = page.waitForRequest('**/api/auth/fn/refresh');
+
+  await page.getByRole('link', { name: 'Boardwalk' }).click();
+  await page.getByRole('link', { name: 'My account' }).click();
+
+  await refreshed;
+  await expect(page.getByTestId('my-username')).toHaveText(username);
+  await pages.expectSignedInAs(username);
+  expect(authorizations).toHaveLength(2);
+  expect(authorizations[0]).toMatch(/^Bearer ./);
+  expect(authorizations[1]).toMatch(/^Bearer ./);
+  expect(authorizations[1]).not.toEqual(authorizations[0]);
+});

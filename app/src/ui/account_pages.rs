@@ -202,7 +202,7 @@ pub fn MyInfo() -> impl IntoView {
     let navigate = use_navigate();
     let info = LocalResource::new(move || async move {
         session.user()?;
-        Some(session.authorized(my_info).await)
+        Some(session.authorized(my_info()).await)
     });
     Effect::new(move || {
         let signed_out = session.restored() && session.user().is_none();
