@@ -105,18 +105,42 @@ fn is_throttling(code: &str) -> bool {
     )
 }
 
-/// Anything not mapped by the caller: throttling, or the provider failing.
-fn other<E, R>(err: SdkError<E, R>) -> IdentityError
+/// A failed call: `known` maps the exceptions this call expects; anything else is
+/// throttling or the provider failing.
+fn refused<E, R>(
+    err: SdkError<E, R>,
+    known: impl Fn(&str) -> Option<IdentityError>,
+) -> IdentityError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
 {
+    if let Some(mapped) = exception(&err).and_then(known) {
+        return mapped;
+    }
     if exception(&err).is_some_and(is_throttling) {
         return IdentityError::Throttled {
             retry_after_secs: THROTTLE_RETRY_SECS,
         };
     }
     IdentityError::Unavailable(Box::new(err))
+}
+
+/// A call whose `benign` exceptions mean the goal already holds (an unknown user needs no
+/// code, a dead token no revoking), so they succeed like the call itself.
+fn quietly<O, E, R>(
+    outcome: Result<O, SdkError<E, R>>,
+    benign: &[&str],
+) -> Result<(), IdentityError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match outcome {
+        Ok(_) => Ok(()),
+        Err(err) if exception(&err).is_some_and(|code| benign.contains(&code)) => Ok(()),
+        Err(err) => Err(refused(err, |_| None)),
+    }
 }
 
 #[async_trait]
@@ -132,8 +156,7 @@ impl IdentityProvider for CognitoIdentityProvider {
             .value(email.as_ref())
             .build()
             .map_err(|_| unexpected("email attribute"))?;
-        let outcome = self
-            .client
+        self.client
             .sign_up()
             .client_id(&self.settings.client_id)
             .set_secret_hash(self.secret_hash(username.as_ref()))
@@ -141,15 +164,15 @@ impl IdentityProvider for CognitoIdentityProvider {
             .password(password.expose())
             .user_attributes(email)
             .send()
-            .await;
-        match outcome {
-            Ok(_) => Ok(()),
-            Err(err) => Err(match exception(&err) {
-                Some("UsernameExistsException") => IdentityError::UsernameTaken,
-                Some("InvalidPasswordException") => IdentityError::PasswordRejected,
-                _ => other(err),
-            }),
-        }
+            .await
+            .map_err(|err| {
+                refused(err, |code| match code {
+                    "UsernameExistsException" => Some(IdentityError::UsernameTaken),
+                    "InvalidPasswordException" => Some(IdentityError::PasswordRejected),
+                    _ => None,
+                })
+            })?;
+        Ok(())
     }
 
     async fn confirm(
@@ -157,27 +180,27 @@ impl IdentityProvider for CognitoIdentityProvider {
         username: &Username,
         code: &ConfirmationCode,
     ) -> Result<(), IdentityError> {
-        let outcome = self
-            .client
+        self.client
             .confirm_sign_up()
             .client_id(&self.settings.client_id)
             .set_secret_hash(self.secret_hash(username.as_ref()))
             .username(username.as_ref())
             .confirmation_code(code.as_ref())
             .send()
-            .await;
-        match outcome {
-            Ok(_) => Ok(()),
-            Err(err) => Err(match exception(&err) {
-                Some(
-                    "CodeMismatchException"
-                    | "ExpiredCodeException"
-                    | "UserNotFoundException"
-                    | "NotAuthorizedException",
-                ) => IdentityError::InvalidCode,
-                _ => other(err),
-            }),
-        }
+            .await
+            .map_err(|err| {
+                refused(err, |code| {
+                    matches!(
+                        code,
+                        "CodeMismatchException"
+                            | "ExpiredCodeException"
+                            | "UserNotFoundException"
+                            | "NotAuthorizedException"
+                    )
+                    .then_some(IdentityError::InvalidCode)
+                })
+            })?;
+        Ok(())
     }
 
     async fn resend_code(&self, username: &Username) -> Result<(), IdentityError> {
@@ -189,19 +212,11 @@ impl IdentityProvider for CognitoIdentityProvider {
             .username(username.as_ref())
             .send()
             .await;
-        match outcome {
-            Ok(_) => Ok(()),
-            // Unknown or already confirmed: the same quiet success as a real resend.
-            Err(err)
-                if matches!(
-                    exception(&err),
-                    Some("UserNotFoundException" | "InvalidParameterException")
-                ) =>
-            {
-                Ok(())
-            }
-            Err(err) => Err(other(err)),
-        }
+        // Unknown or already confirmed: the same quiet success as a real resend.
+        quietly(
+            outcome,
+            &["UserNotFoundException", "InvalidParameterException"],
+        )
     }
 
     async fn log_in(
@@ -219,18 +234,16 @@ impl IdentityProvider for CognitoIdentityProvider {
         if let Some(hash) = self.secret_hash(username.as_ref()) {
             request = request.auth_parameters("SECRET_HASH", hash);
         }
-        match request.send().await {
-            Ok(output) => Self::tokens(output.authentication_result()),
-            Err(err) => Err(match exception(&err) {
-                Some(
-                    "NotAuthorizedException"
-                    | "UserNotFoundException"
-                    | "PasswordResetRequiredException",
-                ) => IdentityError::InvalidCredentials,
-                Some("UserNotConfirmedException") => IdentityError::NotConfirmed,
-                _ => other(err),
-            }),
-        }
+        let output = request.send().await.map_err(|err| {
+            refused(err, |code| match code {
+                "NotAuthorizedException"
+                | "UserNotFoundException"
+                | "PasswordResetRequiredException" => Some(IdentityError::InvalidCredentials),
+                "UserNotConfirmedException" => Some(IdentityError::NotConfirmed),
+                _ => None,
+            })
+        })?;
+        Self::tokens(output.authentication_result())
     }
 
     async fn refresh(&self, session: &SessionHandle) -> Result<IssuedTokens, IdentityError> {
@@ -243,15 +256,11 @@ impl IdentityProvider for CognitoIdentityProvider {
         if let Some(hash) = self.secret_hash(&session.subject) {
             request = request.auth_parameters("SECRET_HASH", hash);
         }
-        match request.send().await {
-            Ok(output) => Self::tokens(output.authentication_result()),
-            Err(err) => Err(match exception(&err) {
-                Some("NotAuthorizedException" | "UserNotFoundException") => {
-                    IdentityError::SessionInvalid
-                }
-                _ => other(err),
-            }),
-        }
+        let output = request
+            .send()
+            .await
+            .map_err(|err| refused(err, session_over))?;
+        Self::tokens(output.authentication_result())
     }
 
     async fn log_out(&self, session: &SessionHandle) -> Result<(), IdentityError> {
@@ -263,19 +272,11 @@ impl IdentityProvider for CognitoIdentityProvider {
             .token(&session.refresh_token)
             .send()
             .await;
-        match outcome {
-            Ok(_) => Ok(()),
-            // Already invalid: the session is over either way.
-            Err(err)
-                if matches!(
-                    exception(&err),
-                    Some("UnsupportedTokenTypeException" | "InvalidParameterException")
-                ) =>
-            {
-                Ok(())
-            }
-            Err(err) => Err(other(err)),
-        }
+        // Already invalid: the session is over either way.
+        quietly(
+            outcome,
+            &["UnsupportedTokenTypeException", "InvalidParameterException"],
+        )
     }
 
     async fn profile(&self, principal: &Principal) -> Result<Profile, IdentityError> {
@@ -285,12 +286,7 @@ impl IdentityProvider for CognitoIdentityProvider {
             .access_token(&principal.access_token)
             .send()
             .await
-            .map_err(|err| match exception(&err) {
-                Some("NotAuthorizedException" | "UserNotFoundException") => {
-                    IdentityError::SessionInvalid
-                }
-                _ => other(err),
-            })?;
+            .map_err(|err| refused(err, session_over))?;
         let attribute = |name: &str| {
             output
                 .user_attributes()
@@ -306,6 +302,12 @@ impl IdentityProvider for CognitoIdentityProvider {
             email_verified: attribute("email_verified").is_some_and(|value| value == "true"),
         })
     }
+}
+
+/// The exceptions that mean a token or its user is gone.
+fn session_over(code: &str) -> Option<IdentityError> {
+    matches!(code, "NotAuthorizedException" | "UserNotFoundException")
+        .then_some(IdentityError::SessionInvalid)
 }
 
 /// The issuer's JWKS over HTTPS (or HTTP, for an emulator on loopback).
