@@ -61,7 +61,8 @@ pub enum IdentityError {
 /// hides the token.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SessionHandle {
-    /// The user's `sub`: Cognito needs it for `SECRET_HASH` on refresh.
+    /// Whom the session belongs to, as the provider names them internally (Cognito computes
+    /// `SECRET_HASH` on refresh over this name).
     pub subject: String,
     /// The provider's refresh token, opaque here.
     pub refresh_token: String,

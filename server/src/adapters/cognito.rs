@@ -38,7 +38,8 @@ pub struct CognitoIdentityProvider {
 
 #[derive(Deserialize)]
 struct IdClaims {
-    sub: String,
+    #[serde(rename = "cognito:username")]
+    username: String,
 }
 
 impl CognitoIdentityProvider {
@@ -64,7 +65,7 @@ impl CognitoIdentityProvider {
             .to_owned();
         let session = match result.refresh_token() {
             Some(refresh_token) => Some(SessionHandle {
-                subject: subject_of(&id_token)?,
+                subject: internal_username(&id_token)?,
                 refresh_token: refresh_token.to_owned(),
             }),
             None => None,
@@ -81,11 +82,13 @@ impl CognitoIdentityProvider {
     }
 }
 
-/// The `sub` of an ID token Cognito just returned over TLS (so its signature need not be
-/// checked here; the verifier checks every token a client presents).
-fn subject_of(id_token: &str) -> Result<String, IdentityError> {
+/// Cognito's internal name for the user, from an ID token it just returned over TLS (so its
+/// signature need not be checked here; the verifier checks every token a client presents).
+/// `SECRET_HASH` on refresh is computed over this name, which is the `sub`-like id rather
+/// than the sign-in name in pools that sign in with an email alias.
+fn internal_username(id_token: &str) -> Result<String, IdentityError> {
     jsonwebtoken::dangerous::insecure_decode::<IdClaims>(id_token)
-        .map(|data| data.claims.sub)
+        .map(|data| data.claims.username)
         .map_err(|_| unexpected("unreadable id token"))
 }
 

@@ -101,7 +101,8 @@ macro_rules! identity_provider_contract {
 }
 
 identity_provider_contract!(local, LocalHarness::new());
-identity_provider_contract!(cognito, CognitoHarness::new().await);
+identity_provider_contract!(cognito, CognitoHarness::new(false).await);
+identity_provider_contract!(cognito_with_client_secret, CognitoHarness::new(true).await);
 
 fn name(raw: &str) -> Username {
     Username::parse(raw).unwrap()
@@ -166,7 +167,8 @@ impl Harness for LocalHarness {
     }
 }
 
-/// Cognito through moto: a fresh user pool and app client per harness.
+/// Cognito through moto: a fresh user pool and app client per harness, with or without a
+/// client secret (moto checks `SECRET_HASH` on refresh).
 struct CognitoHarness {
     provider: CognitoIdentityProvider,
     pool_id: String,
@@ -174,7 +176,7 @@ struct CognitoHarness {
 }
 
 impl CognitoHarness {
-    async fn new() -> Self {
+    async fn new(with_secret: bool) -> Self {
         let client = aws_sdk_cognitoidentityprovider::Client::new(&sdk_config().await);
         let pool = client
             .create_user_pool()
@@ -221,20 +223,20 @@ impl CognitoHarness {
             .client_name("web")
             .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
             .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+            .generate_secret(with_secret)
             .send()
             .await
             .expect("moto creates the app client");
-        let client_id = app_client
-            .user_pool_client()
-            .and_then(|app| app.client_id())
-            .unwrap()
-            .to_owned();
+        let app_client = app_client.user_pool_client().unwrap();
+        let client_id = app_client.client_id().unwrap().to_owned();
+        let client_secret = app_client.client_secret().map(str::to_owned);
+        assert_eq!(client_secret.is_some(), with_secret);
         Self {
             provider: CognitoIdentityProvider::new(
                 client,
                 CognitoSettings {
                     client_id: client_id.clone(),
-                    client_secret: None,
+                    client_secret,
                 },
             ),
             pool_id,
@@ -332,12 +334,18 @@ async fn a_confirmed_account_logs_in_and_its_session_refreshes(harness: &impl Ha
 
 async fn the_profile_is_the_confirmed_account(harness: &impl Harness) {
     let tokens = harness.logged_in("jon").await;
-    let handle = session(tokens.clone());
+    // The request path takes the principal from the verified access token.
+    let sub = jsonwebtoken::dangerous::insecure_decode::<serde_json::Value>(&tokens.access_token)
+        .unwrap()
+        .claims["sub"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     let profile = harness
         .provider()
         .profile(&Principal {
-            sub: handle.subject.clone(),
+            sub: sub.clone(),
             username: "jon".into(),
             access_token: tokens.access_token,
         })
@@ -347,12 +355,12 @@ async fn the_profile_is_the_confirmed_account(harness: &impl Harness) {
     assert_eq!(profile.username, "jon");
     assert_eq!(profile.email, "jon@example.com");
     assert_eq!(profile.email_verified, harness.confirming_verifies_email());
-    assert_eq!(profile.sub, handle.subject);
+    assert_eq!(profile.sub, sub);
 }
 
 #[tokio::test]
 async fn cognito_access_tokens_pass_the_verifier_with_the_jwks_fetched_from_the_emulator() {
-    let harness = CognitoHarness::new().await;
+    let harness = CognitoHarness::new(false).await;
     let tokens = harness.logged_in("kim").await;
     let verifier = AccessTokenVerifier::new(
         VerifierSettings {
