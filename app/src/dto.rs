@@ -97,3 +97,25 @@ pub struct MyInfoResponse {
     /// The stable user id (`sub`), which never changes even if the username could.
     pub sub: String,
 }
+
+/// A post as every client receives it (the reference contract's shape).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PostResponse {
+    /// Decimal string from an atomic counter: `"1"`, `"2"`, …
+    pub id: String,
+    /// Plain text, 1–200 characters.
+    pub title: String,
+    /// Plain text, 1–20,000 characters.
+    pub content: String,
+    /// The author's stable id (`sub`).
+    pub user_id: String,
+    /// The author's username when they wrote it.
+    pub user_name: String,
+    /// RFC 3339, UTC, millisecond precision.
+    pub created_at: String,
+    /// RFC 3339, UTC; equals `created_at` until the first edit.
+    pub updated_at: String,
+    /// Starts at 1, grows by one with every edit; send it back to edit without overwriting.
+    pub version: u64,
+}

@@ -3,5 +3,7 @@
 //! SPA applies the same rules as the server while a person types.
 
 mod account;
+mod post;
 
 pub use account::{ConfirmationCode, Email, Password, Username};
+pub use post::{PostContent, PostId, PostTitle};

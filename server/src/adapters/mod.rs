@@ -2,8 +2,10 @@
 
 pub mod cognito;
 pub mod dynamo;
+pub mod dynamo_posts;
 pub mod local_idp;
 pub mod sqlite;
+pub mod sqlite_posts;
 
 use aws_config::{BehaviorVersion, SdkConfig};
 

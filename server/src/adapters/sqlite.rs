@@ -57,6 +57,18 @@ const MIGRATIONS: &[M<'static>] = &[
         ) STRICT;
         CREATE INDEX dev_mailbox_by_username ON dev_mailbox (username, id);",
     ),
+    M::up(
+        "CREATE TABLE posts (
+            id INTEGER PRIMARY KEY NOT NULL,
+            title TEXT NOT NULL,
+            content TEXT NOT NULL,
+            author_sub TEXT NOT NULL,
+            author_name TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            version INTEGER NOT NULL
+        ) STRICT;",
+    ),
 ];
 
 /// A shared handle on the database file; adapters for each port clone it.

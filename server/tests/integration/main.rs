@@ -8,4 +8,5 @@ mod helpers;
 mod identity_provider_contract;
 mod lambda;
 mod moto;
+mod post_store_contract;
 mod site;

@@ -128,3 +128,46 @@ pub async fn create_counters_table(client: &aws_sdk_dynamodb::Client, table: &st
         .await
         .expect("moto creates the table");
 }
+
+/// Creates the posts table as `infra/` defines it: key `id` (number) and the newest-first
+/// index (`feed`, `id`).
+pub async fn create_posts_table(client: &aws_sdk_dynamodb::Client, table: &str) {
+    use aws_sdk_dynamodb::types::{GlobalSecondaryIndex, Projection, ProjectionType};
+    let attribute = |name: &str, kind: ScalarAttributeType| {
+        AttributeDefinition::builder()
+            .attribute_name(name)
+            .attribute_type(kind)
+            .build()
+            .expect("attribute definition")
+    };
+    let key = |name: &str, kind: KeyType| {
+        KeySchemaElement::builder()
+            .attribute_name(name)
+            .key_type(kind)
+            .build()
+            .expect("key schema")
+    };
+    client
+        .create_table()
+        .table_name(table)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(attribute("id", ScalarAttributeType::N))
+        .attribute_definitions(attribute("feed", ScalarAttributeType::S))
+        .key_schema(key("id", KeyType::Hash))
+        .global_secondary_indexes(
+            GlobalSecondaryIndex::builder()
+                .index_name(server::adapters::dynamo_posts::FEED_INDEX)
+                .key_schema(key("feed", KeyType::Hash))
+                .key_schema(key("id", KeyType::Range))
+                .projection(
+                    Projection::builder()
+                        .projection_type(ProjectionType::All)
+                        .build(),
+                )
+                .build()
+                .expect("index"),
+        )
+        .send()
+        .await
+        .expect("moto creates the posts table");
+}

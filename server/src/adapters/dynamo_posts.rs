@@ -1,0 +1,265 @@
+//! [`PostStore`] on DynamoDB. Ownership and version checks are `ConditionExpression`s on the
+//! write itself; when one fails, the item as it was (`ALL_OLD`, or a consistent read where
+//! the service does not return it) only explains the refusal the condition already made.
+
+use std::collections::HashMap;
+
+use app::domain::{PostContent, PostId, PostTitle};
+use async_trait::async_trait;
+use aws_sdk_dynamodb::{
+    Client,
+    operation::{delete_item::DeleteItemError, update_item::UpdateItemError},
+    types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure},
+};
+
+use crate::{
+    adapters::{dynamo::DynamoCounterStore, sqlite_posts::POST_ID_COUNTER},
+    ports::{
+        Author, CounterStore, Post, PostEdit, PostPage, PostStore, PostWriteError, StoreError,
+    },
+};
+
+/// The index that lists posts newest first: partition `feed` (one value), sort `id`.
+pub const FEED_INDEX: &str = "feed-id-index";
+/// The one partition of [`FEED_INDEX`].
+const FEED: &str = "posts";
+
+type Item = HashMap<String, AttributeValue>;
+
+/// Posts in `table`; ids from the counters table.
+#[derive(Clone)]
+pub struct DynamoPostStore {
+    client: Client,
+    table: String,
+    ids: DynamoCounterStore,
+}
+
+impl DynamoPostStore {
+    /// Posts in `table`, ids from `counters_table`.
+    pub fn new(
+        client: Client,
+        table: impl Into<String>,
+        counters_table: impl Into<String>,
+    ) -> Self {
+        Self {
+            ids: DynamoCounterStore::new(client.clone(), counters_table),
+            client,
+            table: table.into(),
+        }
+    }
+
+    async fn consistent_read(&self, id: PostId) -> Result<Option<Post>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("id", number(id.get()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        output.item.map(post_from).transpose()
+    }
+
+    /// The item a refused write met: from the error when DynamoDB sent it, else read now.
+    async fn refused_by(
+        &self,
+        id: PostId,
+        returned: Option<Item>,
+    ) -> Result<Option<Post>, StoreError> {
+        match returned {
+            Some(item) => post_from(item).map(Some),
+            None => self.consistent_read(id).await,
+        }
+    }
+}
+
+fn unavailable(err: impl std::error::Error + Send + Sync + 'static) -> StoreError {
+    StoreError::Unavailable(Box::new(err))
+}
+
+fn number(value: impl ToString) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+fn text(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+fn item_from(post: &Post) -> Item {
+    HashMap::from([
+        ("id".to_owned(), number(post.id.get())),
+        ("feed".to_owned(), text(FEED)),
+        ("title".to_owned(), text(post.title.as_ref())),
+        ("content".to_owned(), text(post.content.as_ref())),
+        ("userId".to_owned(), text(&post.author.sub)),
+        ("userName".to_owned(), text(&post.author.username)),
+        ("createdAt".to_owned(), number(post.created_at_ms)),
+        ("updatedAt".to_owned(), number(post.updated_at_ms)),
+        ("version".to_owned(), number(post.version)),
+    ])
+}
+
+fn post_from(item: Item) -> Result<Post, StoreError> {
+    let corrupt = |field: &str| StoreError::Corrupt(format!("post item without a valid {field}"));
+    let text = |field: &str| {
+        item.get(field)
+            .and_then(|value| value.as_s().ok())
+            .ok_or_else(|| corrupt(field))
+    };
+    let number = |field: &str| {
+        item.get(field)
+            .and_then(|value| value.as_n().ok())
+            .and_then(|value| value.parse::<i64>().ok())
+            .ok_or_else(|| corrupt(field))
+    };
+    Ok(Post {
+        id: u64::try_from(number("id")?)
+            .ok()
+            .and_then(PostId::from_counter)
+            .ok_or_else(|| corrupt("id"))?,
+        title: PostTitle::parse(text("title")?).map_err(|_| corrupt("title"))?,
+        content: PostContent::parse(text("content")?).map_err(|_| corrupt("content"))?,
+        author: Author {
+            sub: text("userId")?.clone(),
+            username: text("userName")?.clone(),
+        },
+        created_at_ms: number("createdAt")?,
+        updated_at_ms: number("updatedAt")?,
+        version: u64::try_from(number("version")?).map_err(|_| corrupt("version"))?,
+    })
+}
+
+#[async_trait]
+impl PostStore for DynamoPostStore {
+    async fn next_id(&self) -> Result<PostId, StoreError> {
+        let value = self.ids.increment(POST_ID_COUNTER).await?;
+        PostId::from_counter(value)
+            .ok_or_else(|| StoreError::Corrupt(format!("post id counter at {value}")))
+    }
+
+    async fn create(&self, post: &Post) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item_from(post)))
+            .condition_expression("attribute_not_exists(id)")
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn get(&self, id: PostId) -> Result<Option<Post>, StoreError> {
+        self.consistent_read(id).await
+    }
+
+    async fn list(&self, limit: usize, before: Option<PostId>) -> Result<PostPage, StoreError> {
+        let mut query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(FEED_INDEX)
+            .scan_index_forward(false)
+            .limit(i32::try_from(limit.saturating_add(1)).unwrap_or(i32::MAX))
+            .expression_attribute_values(":feed", text(FEED));
+        query = match before {
+            Some(before) => query
+                .key_condition_expression("feed = :feed AND id < :before")
+                .expression_attribute_values(":before", number(before.get())),
+            None => query.key_condition_expression("feed = :feed"),
+        };
+        let output = query.send().await.map_err(unavailable)?;
+        let mut posts = output
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(post_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        let more = posts.len() > limit;
+        posts.truncate(limit);
+        let next_before = if more {
+            posts.last().map(|post| post.id)
+        } else {
+            None
+        };
+        Ok(PostPage { posts, next_before })
+    }
+
+    async fn update(
+        &self,
+        id: PostId,
+        editor_sub: &str,
+        edit: &PostEdit,
+    ) -> Result<Post, PostWriteError> {
+        let mut condition = "attribute_exists(id) AND userId = :editor".to_owned();
+        let mut request = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("id", number(id.get()))
+            .update_expression("SET #title = :title, #content = :content, updatedAt = :at, version = version + :one")
+            .expression_attribute_names("#title", "title")
+            .expression_attribute_names("#content", "content")
+            .expression_attribute_values(":title", text(edit.title.as_ref()))
+            .expression_attribute_values(":content", text(edit.content.as_ref()))
+            .expression_attribute_values(":at", number(edit.at_ms))
+            .expression_attribute_values(":one", number(1))
+            .expression_attribute_values(":editor", text(editor_sub))
+            .return_values(ReturnValue::AllNew)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        if let Some(expected) = edit.expected_version {
+            condition.push_str(" AND version = :expected");
+            request = request.expression_attribute_values(":expected", number(expected));
+        }
+        match request.condition_expression(condition).send().await {
+            Ok(output) => {
+                let item = output
+                    .attributes
+                    .ok_or_else(|| StoreError::Corrupt("update returned no item".into()))?;
+                Ok(post_from(item)?)
+            }
+            Err(err) => {
+                let Some(UpdateItemError::ConditionalCheckFailedException(refused)) =
+                    err.as_service_error()
+                else {
+                    return Err(unavailable(err).into());
+                };
+                let returned = refused.item.clone();
+                Err(match self.refused_by(id, returned).await? {
+                    None => PostWriteError::NotFound,
+                    Some(post) if post.author.sub != editor_sub => PostWriteError::NotYours,
+                    Some(post) => PostWriteError::Stale(Box::new(post)),
+                })
+            }
+        }
+    }
+
+    async fn delete(&self, id: PostId, owner_sub: &str) -> Result<(), PostWriteError> {
+        let outcome = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .key("id", number(id.get()))
+            .condition_expression("attribute_exists(id) AND userId = :owner")
+            .expression_attribute_values(":owner", text(owner_sub))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match outcome {
+            Ok(_) => Ok(()),
+            Err(err) => {
+                let Some(DeleteItemError::ConditionalCheckFailedException(refused)) =
+                    err.as_service_error()
+                else {
+                    return Err(unavailable(err).into());
+                };
+                let returned = refused.item.clone();
+                Err(match self.refused_by(id, returned).await? {
+                    None => PostWriteError::NotFound,
+                    Some(_) => PostWriteError::NotYours,
+                })
+            }
+        }
+    }
+}

@@ -1,0 +1,223 @@
+//! [`PostStore`] in the local SQLite file. Each write and the explanation of its failure run
+//! in one immediate transaction, so nothing can change between the two.
+
+use app::domain::{PostContent, PostId, PostTitle};
+use async_trait::async_trait;
+use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
+
+use crate::{
+    adapters::sqlite::{SqliteCounterStore, SqliteDatabase},
+    ports::{
+        Author, CounterStore, Post, PostEdit, PostPage, PostStore, PostWriteError, StoreError,
+    },
+};
+
+/// The counter post ids come from.
+pub const POST_ID_COUNTER: &str = "post_id";
+
+const COLUMNS: &str =
+    "id, title, content, author_sub, author_name, created_at, updated_at, version";
+
+/// Posts in the `posts` table; ids from the `counters` table.
+#[derive(Clone)]
+pub struct SqlitePostStore {
+    database: SqliteDatabase,
+    ids: SqliteCounterStore,
+}
+
+impl SqlitePostStore {
+    /// Posts in `database`.
+    pub fn new(database: SqliteDatabase) -> Self {
+        Self {
+            ids: SqliteCounterStore::new(database.clone()),
+            database,
+        }
+    }
+}
+
+/// What a row failed to be, as an error rusqlite carries out of the closure.
+fn corrupt(what: String) -> rusqlite::Error {
+    rusqlite::Error::ToSqlConversionFailure(what.into())
+}
+
+fn post_row(row: &Row<'_>) -> rusqlite::Result<Post> {
+    let id: i64 = row.get("id")?;
+    let title: String = row.get("title")?;
+    let content: String = row.get("content")?;
+    let version: i64 = row.get("version")?;
+    Ok(Post {
+        id: u64::try_from(id)
+            .ok()
+            .and_then(PostId::from_counter)
+            .ok_or_else(|| corrupt(format!("post id {id}")))?,
+        title: PostTitle::parse(&title).map_err(|_| corrupt(format!("title of post {id}")))?,
+        content: PostContent::parse(&content)
+            .map_err(|_| corrupt(format!("content of post {id}")))?,
+        author: Author {
+            sub: row.get("author_sub")?,
+            username: row.get("author_name")?,
+        },
+        created_at_ms: row.get("created_at")?,
+        updated_at_ms: row.get("updated_at")?,
+        version: u64::try_from(version).map_err(|_| corrupt(format!("version of post {id}")))?,
+    })
+}
+
+fn sql_id(id: PostId) -> i64 {
+    i64::try_from(id.get()).unwrap_or(i64::MAX)
+}
+
+fn find(connection: &rusqlite::Connection, id: PostId) -> rusqlite::Result<Option<Post>> {
+    connection
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM posts WHERE id = ?1"),
+            [sql_id(id)],
+            post_row,
+        )
+        .optional()
+}
+
+/// Why a write whose condition failed did not happen, from the row as it is now.
+fn refusal(current: Option<Post>) -> PostWriteError {
+    match current {
+        None => PostWriteError::NotFound,
+        Some(post) => PostWriteError::Stale(Box::new(post)),
+    }
+}
+
+enum Outcome<T> {
+    Done(T),
+    Refused(Option<Post>),
+}
+
+#[async_trait]
+impl PostStore for SqlitePostStore {
+    async fn next_id(&self) -> Result<PostId, StoreError> {
+        let value = self.ids.increment(POST_ID_COUNTER).await?;
+        PostId::from_counter(value)
+            .ok_or_else(|| StoreError::Corrupt(format!("post id counter at {value}")))
+    }
+
+    async fn create(&self, post: &Post) -> Result<(), StoreError> {
+        let post = post.clone();
+        self.database
+            .call(move |connection| {
+                connection.execute(
+                    &format!(
+                        "INSERT INTO posts ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+                    ),
+                    params![
+                        sql_id(post.id),
+                        post.title.as_ref(),
+                        post.content.as_ref(),
+                        post.author.sub,
+                        post.author.username,
+                        post.created_at_ms,
+                        post.updated_at_ms,
+                        i64::try_from(post.version).unwrap_or(i64::MAX),
+                    ],
+                )
+            })
+            .await?;
+        Ok(())
+    }
+
+    async fn get(&self, id: PostId) -> Result<Option<Post>, StoreError> {
+        self.database
+            .call(move |connection| find(connection, id))
+            .await
+    }
+
+    async fn list(&self, limit: usize, before: Option<PostId>) -> Result<PostPage, StoreError> {
+        let fetch = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);
+        let before = before.map_or(i64::MAX, sql_id);
+        let mut posts = self
+            .database
+            .call(move |connection| {
+                connection
+                    .prepare(&format!(
+                        "SELECT {COLUMNS} FROM posts WHERE id < ?1 ORDER BY id DESC LIMIT ?2"
+                    ))?
+                    .query_map(params![before, fetch], post_row)?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .await?;
+        let more = posts.len() > limit;
+        posts.truncate(limit);
+        let next_before = if more {
+            posts.last().map(|post| post.id)
+        } else {
+            None
+        };
+        Ok(PostPage { posts, next_before })
+    }
+
+    async fn update(
+        &self,
+        id: PostId,
+        editor_sub: &str,
+        edit: &PostEdit,
+    ) -> Result<Post, PostWriteError> {
+        let (editor, edit) = (editor_sub.to_owned(), edit.clone());
+        let expected = edit
+            .expected_version
+            .map(|v| i64::try_from(v).unwrap_or(i64::MAX));
+        let outcome = self
+            .database
+            .call(move |connection| {
+                let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let updated = transaction
+                    .query_row(
+                        &format!(
+                            "UPDATE posts SET title = ?1, content = ?2, updated_at = ?3, version = version + 1
+                             WHERE id = ?4 AND author_sub = ?5 AND (?6 IS NULL OR version = ?6)
+                             RETURNING {COLUMNS}"
+                        ),
+                        params![edit.title.as_ref(), edit.content.as_ref(), edit.at_ms, sql_id(id), editor, expected],
+                        post_row,
+                    )
+                    .optional()?;
+                let outcome = match updated {
+                    Some(post) => Outcome::Done(post),
+                    None => Outcome::Refused(find(&transaction, id)?),
+                };
+                transaction.commit()?;
+                Ok(outcome)
+            })
+            .await?;
+        match outcome {
+            Outcome::Done(post) => Ok(post),
+            Outcome::Refused(Some(post)) if post.author.sub != editor_sub => {
+                Err(PostWriteError::NotYours)
+            }
+            Outcome::Refused(current) => Err(refusal(current)),
+        }
+    }
+
+    async fn delete(&self, id: PostId, owner_sub: &str) -> Result<(), PostWriteError> {
+        let owner = owner_sub.to_owned();
+        let outcome = self
+            .database
+            .call(move |connection| {
+                let transaction =
+                    connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let deleted = transaction.execute(
+                    "DELETE FROM posts WHERE id = ?1 AND author_sub = ?2",
+                    params![sql_id(id), owner],
+                )?;
+                let outcome = if deleted == 1 {
+                    Outcome::Done(())
+                } else {
+                    Outcome::Refused(find(&transaction, id)?)
+                };
+                transaction.commit()?;
+                Ok(outcome)
+            })
+            .await?;
+        match outcome {
+            Outcome::Done(()) => Ok(()),
+            Outcome::Refused(None) => Err(PostWriteError::NotFound),
+            Outcome::Refused(Some(_)) => Err(PostWriteError::NotYours),
+        }
+    }
+}
