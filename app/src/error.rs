@@ -4,6 +4,8 @@
 //! from its [`ErrorCode`] in one place, so the two surfaces cannot disagree.
 
 use serde::{Deserialize, Serialize};
+
+use crate::dto::PostResponse;
 use server_fn::{
     ServerFnError,
     codec::JsonEncoding,
@@ -89,6 +91,9 @@ pub struct AppError {
         skip_serializing_if = "Option::is_none"
     )]
     pub retry_after_secs: Option<u64>,
+    /// For a stale edit (409): the post as it is now, so a client can show what changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current: Option<Box<PostResponse>>,
 }
 
 impl AppError {
@@ -98,6 +103,7 @@ impl AppError {
             code,
             field: None,
             retry_after_secs: None,
+            current: None,
         }
     }
 
@@ -132,6 +138,17 @@ impl AppError {
         Self {
             field: field.map(str::to_owned),
             ..Self::new(ErrorCode::Conflict, message)
+        }
+    }
+
+    /// The post changed since the editor read it; `current` is what it is now.
+    pub fn stale_post(current: PostResponse) -> Self {
+        Self {
+            current: Some(Box::new(current)),
+            ..Self::new(
+                ErrorCode::Conflict,
+                "This post changed since you opened it. Review the current version and edit again.",
+            )
         }
     }
 

@@ -12,8 +12,9 @@ use server_fn::codec::Json;
 
 use crate::{
     dto::{
-        ConfirmEmailRequest, LoginRequest, MessageResponse, MyInfoResponse, ResendEmailRequest,
-        SignupRequest, TokenResponse, VisitsResponse,
+        ConfirmEmailRequest, LoginRequest, MessageResponse, MyInfoResponse, PostPageResponse,
+        PostRequest, PostResponse, ResendEmailRequest, SignupRequest, TokenResponse,
+        UpdatePostRequest, VisitsResponse,
     },
     error::AppError,
 };
@@ -28,8 +29,16 @@ mod ssr {
 
     use crate::{
         error::AppError,
-        services::{AccountService, WithCookies, service},
+        services::{AccountService, PostService, WithCookies, service},
     };
+
+    /// The post service and the request's headers.
+    pub async fn posts() -> Result<(Arc<dyn PostService>, HeaderMap), AppError> {
+        let headers = leptos_axum::extract::<HeaderMap>()
+            .await
+            .map_err(|_| AppError::internal())?;
+        Ok((service::<dyn PostService>()?, headers))
+    }
 
     /// The account service and the request's headers.
     pub async fn accounts() -> Result<(Arc<dyn AccountService>, HeaderMap), AppError> {
@@ -111,4 +120,42 @@ pub async fn log_out() -> Result<MessageResponse, AppError> {
 pub async fn my_info() -> Result<MyInfoResponse, AppError> {
     let (accounts, headers) = ssr::accounts().await?;
     accounts.my_info(&headers).await
+}
+
+/// One page of the board, newest first.
+#[server(prefix = "/api/fn", endpoint = "list_posts", input = Json)]
+pub async fn list_posts(
+    limit: Option<u32>,
+    cursor: Option<String>,
+) -> Result<PostPageResponse, AppError> {
+    let (posts, _) = ssr::posts().await?;
+    posts.list_posts(limit, cursor).await
+}
+
+/// One post.
+#[server(prefix = "/api/fn", endpoint = "get_post", input = Json)]
+pub async fn get_post(id: String) -> Result<PostResponse, AppError> {
+    let (posts, _) = ssr::posts().await?;
+    posts.get_post(&id).await
+}
+
+/// Publishes a post as the signed-in person.
+#[server(prefix = "/api/fn", endpoint = "create_post", input = Json, client = crate::auth::BearerClient)]
+pub async fn create_post(request: PostRequest) -> Result<PostResponse, AppError> {
+    let (posts, headers) = ssr::posts().await?;
+    posts.create_post(&headers, request).await
+}
+
+/// Edits one's own post.
+#[server(prefix = "/api/fn", endpoint = "update_post", input = Json, client = crate::auth::BearerClient)]
+pub async fn update_post(id: String, request: UpdatePostRequest) -> Result<PostResponse, AppError> {
+    let (posts, headers) = ssr::posts().await?;
+    posts.update_post(&headers, &id, request).await
+}
+
+/// Deletes one's own post.
+#[server(prefix = "/api/fn", endpoint = "delete_post", input = Json, client = crate::auth::BearerClient)]
+pub async fn delete_post(id: String) -> Result<MessageResponse, AppError> {
+    let (posts, headers) = ssr::posts().await?;
+    posts.delete_post(&headers, &id).await
 }

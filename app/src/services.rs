@@ -11,8 +11,9 @@ use leptos::prelude::use_context;
 
 use crate::{
     dto::{
-        ConfirmEmailRequest, LoginRequest, MessageResponse, MyInfoResponse, ResendEmailRequest,
-        SignupRequest, TokenResponse,
+        ConfirmEmailRequest, LoginRequest, MessageResponse, MyInfoResponse, PostPageResponse,
+        PostRequest, PostResponse, ResendEmailRequest, SignupRequest, TokenResponse,
+        UpdatePostRequest,
     },
     error::AppError,
 };
@@ -62,6 +63,38 @@ pub trait AccountService: Send + Sync {
     ) -> Result<WithCookies<MessageResponse>, AppError>;
     /// The person behind the bearer token.
     async fn my_info(&self, headers: &http::HeaderMap) -> Result<MyInfoResponse, AppError>;
+}
+
+/// The board. Reading needs no account; writing takes the bearer token from the headers.
+#[async_trait]
+pub trait PostService: Send + Sync {
+    /// Up to `limit` posts (1–100, default 20), newest first, after `cursor`.
+    async fn list_posts(
+        &self,
+        limit: Option<u32>,
+        cursor: Option<String>,
+    ) -> Result<PostPageResponse, AppError>;
+    /// One post by its id.
+    async fn get_post(&self, id: &str) -> Result<PostResponse, AppError>;
+    /// Publishes a post by the token's owner.
+    async fn create_post(
+        &self,
+        headers: &http::HeaderMap,
+        request: PostRequest,
+    ) -> Result<PostResponse, AppError>;
+    /// Edits the caller's own post; a stale `version` is a 409 carrying the current post.
+    async fn update_post(
+        &self,
+        headers: &http::HeaderMap,
+        id: &str,
+        request: UpdatePostRequest,
+    ) -> Result<PostResponse, AppError>;
+    /// Deletes the caller's own post.
+    async fn delete_post(
+        &self,
+        headers: &http::HeaderMap,
+        id: &str,
+    ) -> Result<MessageResponse, AppError>;
 }
 
 /// Finds a service the server provided; its absence is a wiring bug, so it is logged and the

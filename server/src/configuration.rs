@@ -83,6 +83,8 @@ impl Backend {
 pub struct AwsSettings {
     /// DynamoDB table of atomic counters (`BOARDWALK_COUNTERS_TABLE`).
     pub counters_table: String,
+    /// DynamoDB table of posts, with the newest-first feed index (`BOARDWALK_POSTS_TABLE`).
+    pub posts_table: String,
     /// The Cognito user pool (`BOARDWALK_USER_POOL_ID`), which names the token issuer.
     pub user_pool_id: String,
     /// Its app client (`BOARDWALK_USER_POOL_CLIENT_ID`).
@@ -105,6 +107,7 @@ impl std::fmt::Debug for AwsSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AwsSettings")
             .field("counters_table", &self.counters_table)
+            .field("posts_table", &self.posts_table)
             .field("user_pool_id", &self.user_pool_id)
             .field("user_pool_client_id", &self.user_pool_client_id)
             .field("has_client_secret", &self.user_pool_client_secret.is_some())
@@ -177,6 +180,7 @@ impl Settings {
                 let required = |name: &'static str| var(name).ok_or(ConfigError::Missing(name));
                 Backend::Aws(AwsSettings {
                     counters_table: required("BOARDWALK_COUNTERS_TABLE")?,
+                    posts_table: required("BOARDWALK_POSTS_TABLE")?,
                     user_pool_id: required("BOARDWALK_USER_POOL_ID")?,
                     user_pool_client_id: required("BOARDWALK_USER_POOL_CLIENT_ID")?,
                     user_pool_client_secret: var("BOARDWALK_USER_POOL_CLIENT_SECRET"),
@@ -326,6 +330,7 @@ mod tests {
         let settings = settings(&[
             ("BOARDWALK_MODE", "aws"),
             ("BOARDWALK_COUNTERS_TABLE", "t"),
+            ("BOARDWALK_POSTS_TABLE", "p"),
             ("BOARDWALK_USER_POOL_ID", "p"),
             ("BOARDWALK_USER_POOL_CLIENT_ID", "c"),
             ("BOARDWALK_USER_POOL_CLIENT_SECRET", "very-secret-value"),
@@ -339,6 +344,7 @@ mod tests {
         let settings = settings(&[
             ("BOARDWALK_MODE", "aws"),
             ("BOARDWALK_COUNTERS_TABLE", "boardwalk-counters"),
+            ("BOARDWALK_POSTS_TABLE", "boardwalk-posts"),
             ("BOARDWALK_USER_POOL_ID", "eu-west-1_abc"),
             ("BOARDWALK_USER_POOL_CLIENT_ID", "client123"),
             ("BOARDWALK_USER_POOL_CLIENT_SECRET", ""),
@@ -349,6 +355,7 @@ mod tests {
             settings.backend,
             Backend::Aws(AwsSettings {
                 counters_table: "boardwalk-counters".into(),
+                posts_table: "boardwalk-posts".into(),
                 user_pool_id: "eu-west-1_abc".into(),
                 user_pool_client_id: "client123".into(),
                 user_pool_client_secret: None,

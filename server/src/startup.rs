@@ -11,15 +11,17 @@ use crate::{
         aws_sdk_config,
         cognito::{CognitoIdentityProvider, CognitoSettings, HttpJwks},
         dynamo::DynamoCounterStore,
+        dynamo_posts::DynamoPostStore,
         local_idp::{LocalIdentityProvider, LocalIdpSettings},
         sqlite::{SqliteCounterStore, SqliteDatabase},
+        sqlite_posts::SqlitePostStore,
     },
     auth::{
         signing::{SigningKey, SigningKeyError},
         verifier::{AccessTokenVerifier, StaticJwks, VerifierSettings},
     },
     configuration::{Backend, ConfigError, Settings},
-    http::{self, AppState, accounts::Accounts},
+    http::{self, AppState, accounts::Accounts, posts::Posts},
     ports::StoreError,
     services::Visits,
     telemetry,
@@ -69,15 +71,20 @@ pub async fn build_state(settings: &Settings) -> Result<AppState, StartupError> 
                 identity.verifier_settings(),
                 Arc::new(StaticJwks(key.jwks().clone())),
             );
+            let accounts = Arc::new(Accounts::new(
+                Arc::new(identity.clone()),
+                Arc::new(verifier),
+                refresh_secs,
+                settings.allowed_origins.clone(),
+            ));
             AppState {
                 mode: backend.mode(),
-                visits: Arc::new(Visits::new(SqliteCounterStore::new(database))),
-                accounts: Arc::new(Accounts::new(
-                    Arc::new(identity.clone()),
-                    Arc::new(verifier),
-                    refresh_secs,
-                    settings.allowed_origins.clone(),
+                visits: Arc::new(Visits::new(SqliteCounterStore::new(database.clone()))),
+                posts: Arc::new(Posts::new(
+                    Arc::new(SqlitePostStore::new(database)),
+                    Arc::clone(&accounts),
                 )),
+                accounts,
                 dev_mailbox: Some(identity),
             }
         }
@@ -109,18 +116,22 @@ pub async fn build_state(settings: &Settings) -> Result<AppState, StartupError> 
                     client_secret: aws.user_pool_client_secret.clone(),
                 },
             );
+            let accounts = Arc::new(Accounts::new(
+                Arc::new(identity),
+                Arc::new(verifier),
+                aws.refresh_token_days * 24 * 3600,
+                settings.allowed_origins.clone(),
+            ));
+            let posts =
+                DynamoPostStore::new(dynamodb.clone(), &aws.posts_table, &aws.counters_table);
             AppState {
                 mode: backend.mode(),
                 visits: Arc::new(Visits::new(DynamoCounterStore::new(
                     dynamodb,
                     &aws.counters_table,
                 ))),
-                accounts: Arc::new(Accounts::new(
-                    Arc::new(identity),
-                    Arc::new(verifier),
-                    aws.refresh_token_days * 24 * 3600,
-                    settings.allowed_origins.clone(),
-                )),
+                posts: Arc::new(Posts::new(Arc::new(posts), Arc::clone(&accounts))),
+                accounts,
                 dev_mailbox: None,
             }
         }

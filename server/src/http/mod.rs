@@ -3,7 +3,9 @@
 
 pub mod accounts;
 mod health;
+pub mod posts;
 mod rest_accounts;
+mod rest_posts;
 mod server_fns;
 pub mod site;
 
@@ -19,6 +21,7 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{any, get, post},
 };
+use posts::Posts;
 use tower_http::{
     cors::{AllowOrigin, CorsLayer},
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
@@ -39,6 +42,8 @@ pub struct AppState {
     pub visits: Arc<dyn VisitService>,
     /// Accounts and sessions, on Cognito or the local identity provider.
     pub accounts: Arc<Accounts>,
+    /// The board.
+    pub posts: Arc<Posts>,
     /// The local provider's dev mailbox; present only in local mode.
     pub dev_mailbox: Option<LocalIdentityProvider>,
 }
@@ -56,6 +61,7 @@ pub fn api_router(state: AppState) -> Router {
         .route("/api/fn/{*fn_name}", post(server_fns::handle))
         .route("/api/auth/fn/{*fn_name}", post(server_fns::handle))
         .merge(rest_accounts::router(&state))
+        .merge(rest_posts::router())
         .route("/api", unknown_route.clone())
         .route("/api/{*rest}", unknown_route)
         .method_not_allowed_fallback(|| async { ApiError(AppError::method_not_allowed()) })
@@ -79,7 +85,7 @@ pub fn with_cors(router: Router, allowed_origins: &[Origin]) -> Router {
             .allow_credentials(true)
             .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
             .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
-            .expose_headers([REQUEST_ID])
+            .expose_headers([REQUEST_ID, rest_posts::NEXT_CURSOR])
             .max_age(Duration::from_secs(600)),
     )
 }

@@ -2,7 +2,10 @@
 
 use std::sync::Arc;
 
-use app::{error::AppError, services::AccountService};
+use app::{
+    error::AppError,
+    services::{AccountService, PostService},
+};
 use axum::{
     body::{Body, to_bytes},
     extract::{Request, State},
@@ -37,6 +40,7 @@ pub async fn handle(State(state): State<AppState>, request: Request) -> Response
     let services = move || {
         provide_context(state.visits.clone());
         provide_context::<Arc<dyn AccountService>>(state.accounts.clone());
+        provide_context::<Arc<dyn PostService>>(state.posts.clone());
     };
     let response = handle_server_fns_with_context(services, request)
         .await

@@ -4,9 +4,7 @@
 use reqwest::{Response, header::SET_COOKIE};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, spawn_app};
-
-const PASSWORD: &str = "Correct1Horse";
+use crate::helpers::{PASSWORD, TestApp, spawn_app};
 
 async fn body(response: Response) -> Value {
     response.json().await.expect("a JSON body")
@@ -16,34 +14,6 @@ async fn sign_up(app: &TestApp, username: &str) -> Response {
     app.post_json(
         "/api/auth/signup",
         &json!({"username": username, "password": PASSWORD, "email": format!("{}@example.com", username.to_lowercase())}),
-    )
-    .await
-}
-
-async fn latest_code(app: &TestApp, username: &str) -> String {
-    let mails = body(app.get(&format!("/api/dev/mailbox/{username}")).await).await;
-    mails.as_array().and_then(|m| m.last()).expect("a message")["code"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
-async fn confirmed_user(app: &TestApp, username: &str) {
-    assert_eq!(sign_up(app, username).await.status(), 200);
-    let code = latest_code(app, username).await;
-    let confirmed = app
-        .post_json(
-            "/api/auth/confirmEmail",
-            &json!({"username": username, "code": code}),
-        )
-        .await;
-    assert_eq!(confirmed.status(), 200);
-}
-
-async fn log_in(app: &TestApp, username: &str, password: &str) -> Response {
-    app.post_json(
-        "/api/auth/login",
-        &json!({"username": username, "password": password}),
     )
     .await
 }
@@ -92,7 +62,7 @@ async fn sign_up_confirm_log_in_and_read_my_info() {
             .contains(mail["code"].as_str().unwrap())
     );
 
-    let code = latest_code(&app, "alice").await;
+    let code = app.latest_code("alice").await;
     let confirmed = app
         .post_json(
             "/api/auth/confirmEmail",
@@ -101,7 +71,7 @@ async fn sign_up_confirm_log_in_and_read_my_info() {
         .await;
     assert_eq!(confirmed.status(), 200);
 
-    let logged_in = log_in(&app, "alice", PASSWORD).await;
+    let logged_in = app.log_in("alice", PASSWORD).await;
     assert_eq!(logged_in.status(), 200);
     let cookie_header = logged_in.headers()[SET_COOKIE].to_str().unwrap().to_owned();
     for attribute in [
@@ -160,11 +130,11 @@ async fn my_info_without_or_with_a_forged_token_is_401() {
 #[tokio::test]
 async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
     let (app, _data) = spawn_app().await;
-    confirmed_user(&app, "bob").await;
+    app.confirmed_user("bob").await;
 
-    let wrong_password = log_in(&app, "bob", "Wrong1Password").await;
-    let unknown_user = log_in(&app, "nobody", PASSWORD).await;
-    let impossible_name = log_in(&app, "x", PASSWORD).await;
+    let wrong_password = app.log_in("bob", "Wrong1Password").await;
+    let unknown_user = app.log_in("nobody", PASSWORD).await;
+    let impossible_name = app.log_in("x", PASSWORD).await;
 
     assert_eq!(wrong_password.status(), 401);
     assert_eq!(unknown_user.status(), 401);
@@ -208,7 +178,7 @@ async fn an_unconfirmed_account_cannot_log_in_until_confirmed() {
     let (app, _data) = spawn_app().await;
     assert_eq!(sign_up(&app, "dave").await.status(), 200);
 
-    let early = log_in(&app, "dave", PASSWORD).await;
+    let early = app.log_in("dave", PASSWORD).await;
 
     assert_eq!(early.status(), 403);
     assert_eq!(body(early).await["code"], "ERR_NOT_CONFIRMED");
@@ -236,7 +206,7 @@ async fn a_resend_too_soon_is_throttled_with_retry_after() {
 #[tokio::test]
 async fn sign_up_errors_name_the_field_and_lose_nothing() {
     let (app, _data) = spawn_app().await;
-    confirmed_user(&app, "frank").await;
+    app.confirmed_user("frank").await;
 
     let cases = [
         (
@@ -265,7 +235,7 @@ async fn sign_up_errors_name_the_field_and_lose_nothing() {
         assert_eq!(response.status(), status, "{request}");
         assert_eq!(body(response).await["field"], field, "{request}");
     }
-    assert_eq!(log_in(&app, "frank", PASSWORD).await.status(), 200);
+    assert_eq!(app.log_in("frank", PASSWORD).await.status(), 200);
 }
 
 #[tokio::test]
@@ -300,8 +270,8 @@ async fn json_endpoints_refuse_text_and_forms_with_415_and_bad_json_with_400() {
 #[tokio::test]
 async fn refresh_rotates_the_cookie_and_log_out_ends_the_session() {
     let (app, _data) = spawn_app().await;
-    confirmed_user(&app, "hana").await;
-    let first = refresh_cookie(&log_in(&app, "hana", PASSWORD).await);
+    app.confirmed_user("hana").await;
+    let first = refresh_cookie(&app.log_in("hana", PASSWORD).await);
 
     let refreshed = post_with_cookie(&app, "/api/auth/refresh", &first, &[]).await;
     assert_eq!(refreshed.status(), 200);
@@ -375,8 +345,8 @@ async fn log_out_works_without_an_access_token_and_without_a_cookie() {
 #[tokio::test]
 async fn cookie_calls_from_a_foreign_origin_are_refused() {
     let (app, _data) = spawn_app().await;
-    confirmed_user(&app, "ivan").await;
-    let cookie = refresh_cookie(&log_in(&app, "ivan", PASSWORD).await);
+    app.confirmed_user("ivan").await;
+    let cookie = refresh_cookie(&app.log_in("ivan", PASSWORD).await);
 
     for headers in [
         vec![("origin", "https://evil.example.net")],
@@ -411,6 +381,7 @@ async fn aws_mode_has_no_dev_mailbox() {
         settings.backend =
             server::configuration::Backend::Aws(server::configuration::AwsSettings {
                 counters_table: "unused".into(),
+                posts_table: "unused".into(),
                 user_pool_id: "us-east-1_unused".into(),
                 user_pool_client_id: "unused".into(),
                 user_pool_client_secret: None,

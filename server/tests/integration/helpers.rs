@@ -70,7 +70,71 @@ pub async fn spawn_app_with(data_dir: &Path, adjust: impl FnOnce(&mut Settings))
     }
 }
 
+/// The password every test account uses.
+pub const PASSWORD: &str = "Correct1Horse";
+
 impl TestApp {
+    /// The newest confirmation code in the local dev mailbox.
+    pub async fn latest_code(&self, username: &str) -> String {
+        let mails: serde_json::Value = self
+            .get(&format!("/api/dev/mailbox/{username}"))
+            .await
+            .json()
+            .await
+            .expect("a JSON mailbox");
+        mails.as_array().and_then(|m| m.last()).expect("a message")["code"]
+            .as_str()
+            .expect("a code")
+            .to_owned()
+    }
+
+    /// Signs `username` up and confirms the account through the REST API.
+    pub async fn confirmed_user(&self, username: &str) {
+        let signed_up = self
+            .post_json(
+                "/api/auth/signup",
+                &serde_json::json!({
+                    "username": username,
+                    "password": PASSWORD,
+                    "email": format!("{}@example.com", username.to_lowercase()),
+                }),
+            )
+            .await;
+        assert_eq!(signed_up.status(), 200);
+        let code = self.latest_code(username).await;
+        let confirmed = self
+            .post_json(
+                "/api/auth/confirmEmail",
+                &serde_json::json!({"username": username, "code": code}),
+            )
+            .await;
+        assert_eq!(confirmed.status(), 200);
+    }
+
+    /// `POST /api/auth/login`.
+    pub async fn log_in(&self, username: &str, password: &str) -> reqwest::Response {
+        self.post_json(
+            "/api/auth/login",
+            &serde_json::json!({"username": username, "password": password}),
+        )
+        .await
+    }
+
+    /// A fresh confirmed account's access token.
+    pub async fn access_token(&self, username: &str) -> String {
+        self.confirmed_user(username).await;
+        let tokens: serde_json::Value = self
+            .log_in(username, PASSWORD)
+            .await
+            .json()
+            .await
+            .expect("tokens");
+        tokens["accessToken"]
+            .as_str()
+            .expect("an access token")
+            .to_owned()
+    }
+
     /// `GET` a path on this server.
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client

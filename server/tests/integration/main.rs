@@ -9,4 +9,5 @@ mod identity_provider_contract;
 mod lambda;
 mod moto;
 mod post_store_contract;
+mod posts;
 mod site;

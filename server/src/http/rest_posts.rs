@@ -1,0 +1,83 @@
+//! The reference REST contract for posts: `/api/posts` and `/api/posts/{id}`. Listing
+//! answers a JSON array, newest first, with the next page's cursor in `X-Next-Cursor`
+//! (absent on the last page); pass it back as `?cursor=`.
+
+use app::{
+    dto::{PostRequest, UpdatePostRequest},
+    error::AppError,
+    services::PostService,
+};
+use axum::{
+    Json, Router,
+    extract::{Path, Query, State},
+    http::{HeaderMap, HeaderName, StatusCode, header::LOCATION},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use serde::Deserialize;
+
+use super::{ApiError, AppState, rest_accounts::JsonBody};
+
+/// The header that carries the next page's cursor.
+pub const NEXT_CURSOR: HeaderName = HeaderName::from_static("x-next-cursor");
+
+/// The post routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/posts", get(list).post(create))
+        .route("/api/posts/{id}", get(read).put(update).delete(remove))
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, ApiError> {
+    let limit = query
+        .limit
+        .map(|raw| {
+            raw.parse::<u32>().map_err(|_| {
+                AppError::invalid_field("limit", "limit must be a whole number from 1 to 100.")
+            })
+        })
+        .transpose()?;
+    let page = state.posts.list_posts(limit, query.cursor).await?;
+    let cursor = page.next_cursor.map(|cursor| [(NEXT_CURSOR, cursor)]);
+    Ok((cursor, Json(page.posts)).into_response())
+}
+
+async fn read(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    Ok(Json(state.posts.get_post(&id).await?).into_response())
+}
+
+async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody<PostRequest>,
+) -> Result<Response, ApiError> {
+    let post = state.posts.create_post(&headers, body).await?;
+    let location = [(LOCATION, format!("/api/posts/{}", post.id))];
+    Ok((StatusCode::CREATED, location, Json(post)).into_response())
+}
+
+async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody<UpdatePostRequest>,
+) -> Result<Response, ApiError> {
+    Ok(Json(state.posts.update_post(&headers, &id, body).await?).into_response())
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    Ok(Json(state.posts.delete_post(&headers, &id).await?).into_response())
+}
