@@ -130,6 +130,8 @@ async fn retry_request<E: FromServerFnError>(copy: web_sys::Request) -> Option<B
 /// the access token).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedIn {
+    /// Stable user id, to recognise one's own posts.
+    pub sub: String,
     /// Login name.
     pub username: String,
     /// Email address.
@@ -138,6 +140,7 @@ pub struct SignedIn {
 
 #[derive(Deserialize)]
 struct IdClaims {
+    sub: String,
     #[serde(rename = "cognito:username")]
     username: String,
     #[serde(default)]
@@ -148,6 +151,7 @@ fn signed_in_from(id_token: &str) -> Option<SignedIn> {
     let payload = id_token.split('.').nth(1)?;
     let claims: IdClaims = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
     Some(SignedIn {
+        sub: claims.sub,
         username: claims.username,
         email: claims.email,
     })
@@ -246,9 +250,10 @@ mod tests {
 
     #[test]
     fn the_person_is_read_from_the_id_token_payload() {
-        let payload =
-            URL_SAFE_NO_PAD.encode(r#"{"cognito:username":"alice","email":"a@example.com"}"#);
+        let payload = URL_SAFE_NO_PAD
+            .encode(r#"{"sub":"s-1","cognito:username":"alice","email":"a@example.com"}"#);
         let user = signed_in_from(&format!("header.{payload}.signature")).unwrap();
+        assert_eq!(user.sub, "s-1");
         assert_eq!(user.username, "alice");
         assert_eq!(user.email, "a@example.com");
         assert!(signed_in_from("not-a-jwt").is_none());

@@ -73,3 +73,58 @@ pub fn PasswordRules(password: RwSignal<String>) -> impl IntoView {
         </div>
     }
 }
+
+/// How many characters `value` holds of `max`, updated as the person types; it turns red
+/// past the limit, before the server would refuse it.
+#[component]
+pub fn CharacterCount(
+    value: RwSignal<String>,
+    max: usize,
+    #[prop(into)] id: String,
+) -> impl IntoView {
+    let count = move || value.with(|text| text.chars().count());
+    view! {
+        <p
+            class=move || { if count() > max { "counter over" } else { "counter" } }
+            id=id
+            aria-live="polite"
+        >
+            {move || format!("{} / {max}", count())}
+        </p>
+    }
+}
+
+/// A labelled multi-line input bound to `value`, with its counter and its own error.
+#[component]
+pub fn TextArea(
+    label: &'static str,
+    name: &'static str,
+    value: RwSignal<String>,
+    error: RwSignal<Option<AppError>>,
+    max: usize,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let counter_id = format!("{id}-count");
+    let message = move || {
+        error
+            .get()
+            .filter(|err| err.field.as_deref() == Some(name))
+            .map(|err| err.error)
+    };
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <textarea
+                id=id
+                name=name
+                rows="10"
+                prop:value=move || value.get()
+                on:input=move |event| value.set(event_target_value(&event))
+                aria-invalid=move || message().is_some().to_string()
+                aria-describedby=counter_id.clone()
+            ></textarea>
+            <CharacterCount value=value max=max id=counter_id />
+            {move || message().map(|text| view! { <p class="field-error" role="alert">{text}</p> })}
+        </div>
+    }
+}

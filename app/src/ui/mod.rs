@@ -3,6 +3,7 @@
 mod account_pages;
 mod forms;
 mod pages;
+mod post_pages;
 
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::{
@@ -32,6 +33,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/confirm") view=account_pages::Confirm />
                     <Route path=path!("/login") view=account_pages::LogIn />
                     <Route path=path!("/me") view=account_pages::MyInfo />
+                    <Route path=path!("/posts/new") view=post_pages::NewPost />
+                    <Route path=path!("/posts/:id") view=post_pages::PostView />
+                    <Route path=path!("/posts/:id/edit") view=post_pages::EditPost />
                 </Routes>
             </main>
         </Router>

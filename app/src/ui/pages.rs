@@ -3,10 +3,10 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use super::post_pages::Board;
 use crate::server_fns::record_visit;
 
-/// The board's front page. It records this visit through a server function and shows the
-/// count, which proves the browser → server function → service → store path end to end.
+/// The board's front page: the latest posts, and how often the board has been opened.
 #[component]
 pub fn Home() -> impl IntoView {
     let visits = LocalResource::new(record_visit);
@@ -39,6 +39,7 @@ pub fn Home() -> impl IntoView {
                     })
             }}
         </Suspense>
+        <Board />
     }
 }
 

@@ -63,3 +63,26 @@ export async function confirmedAccount(page: Page, request: APIRequestContext, u
   await expect(page).toHaveURL(/\/login\?confirmed=1$/);
   return pages;
 }
+
+/** A confirmed account made through the API; returns its access token. */
+export async function apiAccount(request: APIRequestContext, username: string): Promise<string> {
+  const signedUp = await request.post('/api/auth/signup', {
+    data: { username, password: PASSWORD, email: `${username}@example.com` },
+  });
+  expect(signedUp.ok()).toBeTruthy();
+  const confirmed = await request.post('/api/auth/confirmEmail', {
+    data: { username, code: await latestCode(request, username) },
+  });
+  expect(confirmed.ok()).toBeTruthy();
+  const loggedIn = await request.post('/api/auth/login', { data: { username, password: PASSWORD } });
+  expect(loggedIn.ok()).toBeTruthy();
+  return (await loggedIn.json()).accessToken;
+}
+
+/** A confirmed account, logged in through the UI; returns once the header shows the person. */
+export async function signedIn(page: Page, request: APIRequestContext, username: string): Promise<AccountPages> {
+  const pages = await confirmedAccount(page, request, username);
+  await pages.logIn(username);
+  await pages.expectSignedInAs(username);
+  return pages;
+}

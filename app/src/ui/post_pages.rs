@@ -1,0 +1,336 @@
+//! The board: the list (newest first, "more" paging), one post, and the write and edit forms.
+//! Titles and contents are inserted as text nodes, so markup in a post is shown, never run.
+
+use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
+use leptos_router::{
+    components::A,
+    hooks::{use_navigate, use_params_map},
+};
+
+use super::forms::{CharacterCount, FormError, TextArea, TextField};
+use crate::{
+    auth::Session,
+    domain::{PostContent, PostTitle},
+    dto::{PostRequest, PostResponse, UpdatePostRequest},
+    error::{AppError, ErrorCode},
+    server_fns::{create_post, delete_post, get_post, list_posts, update_post},
+};
+
+/// "3 minutes ago" for an RFC 3339 time, as a person reads a board.
+fn relative_time(rfc3339: &str) -> String {
+    let then = js_sys::Date::parse(rfc3339);
+    if then.is_nan() {
+        return rfc3339.to_owned();
+    }
+    let seconds = ((js_sys::Date::now() - then) / 1000.0).max(0.0);
+    let ago = |amount: f64, unit: &str| {
+        let amount = amount.floor();
+        format!(
+            "{amount} {unit}{} ago",
+            if amount == 1.0 { "" } else { "s" }
+        )
+    };
+    match seconds {
+        s if s < 60.0 => "just now".to_owned(),
+        s if s < 3600.0 => ago(s / 60.0, "minute"),
+        s if s < 86_400.0 => ago(s / 3600.0, "hour"),
+        s if s < 30.0 * 86_400.0 => ago(s / 86_400.0, "day"),
+        _ => rfc3339.get(..10).unwrap_or(rfc3339).to_owned(),
+    }
+}
+
+/// Who wrote a post and when.
+#[component]
+fn Byline(post: PostResponse) -> impl IntoView {
+    let edited = post.updated_at != post.created_at;
+    view! {
+        <p class="byline">
+            <span class="author">{post.user_name}</span>
+            " · "
+            <time datetime=post.created_at.clone() title=post.created_at.clone()>
+                {relative_time(&post.created_at)}
+            </time>
+            {edited.then_some(" · edited")}
+        </p>
+    }
+}
+
+/// The board, newest first; "More posts" appends the next page.
+#[component]
+pub fn Board() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let posts = RwSignal::new(Vec::<PostResponse>::new());
+    let next = RwSignal::new(None::<String>);
+    let loaded = RwSignal::new(false);
+    let error = RwSignal::new(None::<AppError>);
+    let load = move |cursor: Option<String>| {
+        spawn_local(async move {
+            match list_posts(None, cursor).await {
+                Ok(page) => {
+                    posts.update(|shown| shown.extend(page.posts));
+                    next.set(page.next_cursor);
+                    error.set(None);
+                }
+                Err(err) => error.set(Some(err)),
+            }
+            loaded.set(true);
+        });
+    };
+    load(None);
+
+    view! {
+        <section class="board" aria-labelledby="board-title">
+            <div class="board-head">
+                <h2 id="board-title">"Latest posts"</h2>
+                <Show when=move || session.user().is_some()>
+                    <A href="/posts/new" attr:class="button">"Write a post"</A>
+                </Show>
+            </div>
+            <FormError error=error />
+            <Show when=move || loaded.get() && posts.with(Vec::is_empty) && error.get().is_none()>
+                <p class="muted">"No posts yet. Be the first to write one."</p>
+            </Show>
+            <ol class="post-list">
+                <For
+                    each=move || posts.get()
+                    key=|post| post.id.clone()
+                    children=|post| {
+                        let (href, title) = (format!("/posts/{}", post.id), post.title.clone());
+                        view! {
+                            <li class="post-item">
+                                <A href=href>{title}</A>
+                                <Byline post=post />
+                            </li>
+                        }
+                    }
+                />
+            </ol>
+            <Show when=move || next.get().is_some()>
+                <button type="button" class="secondary" on:click=move |_| load(next.get_untracked())>
+                    "More posts"
+                </button>
+            </Show>
+        </section>
+    }
+}
+
+/// One post at its own address (`/posts/42`), with edit and delete for its author only.
+#[component]
+pub fn PostView() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let post = LocalResource::new(move || get_post(id()));
+
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || {
+                post.get()
+                    .map(|answer| match answer {
+                        Ok(post) => {
+                            let author = post.user_id.clone();
+                            let mine = move || session.user().is_some_and(|user| user.sub == author);
+                            let post_id = post.id.clone();
+                            view! {
+                                <article class="post">
+                                    <h1>{post.title.clone()}</h1>
+                                    <Byline post=post.clone() />
+                                    <div class="post-content" data-testid="post-content">
+                                        {post.content.clone()}
+                                    </div>
+                                    <Show when=mine>
+                                        <AuthorActions id=post_id.clone() />
+                                    </Show>
+                                </article>
+                            }
+                                .into_any()
+                        }
+                        Err(err) => view! { <p class="error" role="alert">{err.error}</p> }.into_any(),
+                    })
+            }}
+        </Suspense>
+        <p>
+            <A href="/">"Back to the board"</A>
+        </p>
+    }
+}
+
+/// Edit, and delete behind a confirmation step.
+#[component]
+fn AuthorActions(id: String) -> impl IntoView {
+    let confirming = RwSignal::new(false);
+    let error = RwSignal::new(None::<AppError>);
+    let navigate = use_navigate();
+    let delete_id = id.clone();
+    let delete = move |_| {
+        let (id, navigate) = (delete_id.clone(), navigate.clone());
+        spawn_local(async move {
+            match delete_post(id).await {
+                Ok(_) => navigate("/", Default::default()),
+                Err(err) => error.set(Some(err)),
+            }
+        });
+    };
+
+    view! {
+        <div class="actions">
+            <A href=format!("/posts/{id}/edit") attr:class="button">"Edit"</A>
+            <Show
+                when=move || confirming.get()
+                fallback=move || {
+                    view! {
+                        <button type="button" class="secondary" on:click=move |_| confirming.set(true)>
+                            "Delete"
+                        </button>
+                    }
+                }
+            >
+                <p class="confirm" role="alert">"Delete this post? This cannot be undone."</p>
+                <button type="button" class="danger" on:click=delete.clone()>"Yes, delete"</button>
+                <button type="button" class="secondary" on:click=move |_| confirming.set(false)>
+                    "Cancel"
+                </button>
+            </Show>
+            <FormError error=error />
+        </div>
+    }
+}
+
+/// Title and content with live counters and field errors, shared by writing and editing.
+#[component]
+fn PostForm(
+    title: RwSignal<String>,
+    content: RwSignal<String>,
+    error: RwSignal<Option<AppError>>,
+    pending: RwSignal<bool>,
+    submit_label: &'static str,
+    on_submit: impl Fn(PostRequest) + 'static,
+) -> impl IntoView {
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        let checked = PostTitle::parse(&title.get_untracked())
+            .and(PostContent::parse(&content.get_untracked()));
+        if let Err(err) = checked {
+            return error.set(Some(err));
+        }
+        on_submit(PostRequest {
+            title: title.get_untracked(),
+            content: content.get_untracked(),
+        });
+    };
+    view! {
+        <form on:submit=submit novalidate class="post-form">
+            <TextField label="Title" name="title" value=title error=error />
+            <CharacterCount value=title max=PostTitle::MAX_CHARS id="field-title-count" />
+            <TextArea label="Content" name="content" value=content error=error max=PostContent::MAX_CHARS />
+            <FormError error=error />
+            <button type="submit" disabled=move || pending.get()>{submit_label}</button>
+        </form>
+    }
+}
+
+/// Sends anyone not signed in to log in first.
+fn require_sign_in(session: Session) {
+    let navigate = use_navigate();
+    Effect::new(move || {
+        if session.restored() && session.user().is_none() {
+            navigate("/login", Default::default());
+        }
+    });
+}
+
+/// Writes a new post, then opens it.
+#[component]
+pub fn NewPost() -> impl IntoView {
+    let session = expect_context::<Session>();
+    require_sign_in(session);
+    let (title, content) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let (error, pending) = (RwSignal::new(None::<AppError>), RwSignal::new(false));
+    let navigate = use_navigate();
+    let publish = move |request: PostRequest| {
+        let navigate = navigate.clone();
+        pending.set(true);
+        spawn_local(async move {
+            match session.authorized(create_post(request)).await {
+                Ok(post) => navigate(&format!("/posts/{}", post.id), Default::default()),
+                Err(err) => error.set(Some(err)),
+            }
+            pending.set(false);
+        });
+    };
+    view! {
+        <h1>"Write a post"</h1>
+        <PostForm title content error pending submit_label="Publish" on_submit=publish />
+    }
+}
+
+/// Edits one's own post from the version it was opened at; if someone (another tab) saved
+/// in between, it says so and offers the current text instead of overwriting it.
+#[component]
+pub fn EditPost() -> impl IntoView {
+    let session = expect_context::<Session>();
+    require_sign_in(session);
+    let params = use_params_map();
+    let id = params.read_untracked().get("id").unwrap_or_default();
+    let (title, content) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let version = RwSignal::new(None::<u64>);
+    let current = RwSignal::new(None::<PostResponse>);
+    let (error, pending) = (RwSignal::new(None::<AppError>), RwSignal::new(false));
+    let load_into_form = move |post: PostResponse| {
+        title.set(post.title);
+        content.set(post.content);
+        version.set(Some(post.version));
+        current.set(None);
+        error.set(None);
+    };
+    let load_id = id.clone();
+    spawn_local(async move {
+        match get_post(load_id).await {
+            Ok(post) => load_into_form(post),
+            Err(err) => error.set(Some(err)),
+        }
+    });
+    let navigate = use_navigate();
+    let save = move |request: PostRequest| {
+        let (id, navigate) = (id.clone(), navigate.clone());
+        let request = UpdatePostRequest {
+            title: request.title,
+            content: request.content,
+            version: version.get_untracked(),
+        };
+        pending.set(true);
+        spawn_local(async move {
+            match session.authorized(update_post(id.clone(), request)).await {
+                Ok(post) => navigate(&format!("/posts/{}", post.id), Default::default()),
+                Err(err) if err.code == ErrorCode::Conflict => {
+                    current.set(err.current.clone().map(|post| *post));
+                    error.set(Some(err));
+                }
+                Err(err) => error.set(Some(err)),
+            }
+            pending.set(false);
+        });
+    };
+
+    view! {
+        <h1>"Edit post"</h1>
+        {move || {
+            current
+                .get()
+                .map(|latest| {
+                    let shown = latest.clone();
+                    view! {
+                        <section class="conflict" aria-label="Current version">
+                            <p>"The post now reads:"</p>
+                            <p class="conflict-title">{shown.title}</p>
+                            <div class="post-content">{shown.content}</div>
+                            <button type="button" class="secondary" on:click=move |_| load_into_form(latest.clone())>
+                                "Start again from the current version"
+                            </button>
+                        </section>
+                    }
+                })
+        }}
+        <PostForm title content error pending submit_label="Save changes" on_submit=save />
+    }
+}
