@@ -197,6 +197,21 @@ pub struct PostPage {
     pub next_before: Option<PostId>,
 }
 
+impl PostPage {
+    /// A page from a query that asked for one post more than `limit`: that extra post only
+    /// says there is a next page, which starts below the last post shown.
+    pub fn from_overfetch(mut posts: Vec<Post>, limit: usize) -> Self {
+        let more = posts.len() > limit;
+        posts.truncate(limit);
+        let next_before = if more {
+            posts.last().map(|post| post.id)
+        } else {
+            None
+        };
+        Self { posts, next_before }
+    }
+}
+
 /// Why an edit or a deletion did not happen. The write's own condition decides; the
 /// variants only explain it.
 #[derive(Debug, thiserror::Error)]

@@ -5,6 +5,19 @@ use leptos::prelude::*;
 
 use crate::{domain::Password, error::AppError};
 
+/// The message of the error that names `field`, reactively.
+fn field_message(
+    error: RwSignal<Option<AppError>>,
+    field: &'static str,
+) -> impl Fn() -> Option<String> + Copy {
+    move || {
+        error
+            .get()
+            .filter(|err| err.field.as_deref() == Some(field))
+            .map(|err| err.error)
+    }
+}
+
 /// A labelled input bound to `value`; shows the error whose `field` is `name`.
 #[component]
 pub fn TextField(
@@ -16,12 +29,7 @@ pub fn TextField(
     #[prop(default = "off")] autocomplete: &'static str,
 ) -> impl IntoView {
     let id = format!("field-{name}");
-    let message = move || {
-        error
-            .get()
-            .filter(|err| err.field.as_deref() == Some(name))
-            .map(|err| err.error)
-    };
+    let message = field_message(error, name);
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
@@ -105,12 +113,7 @@ pub fn TextArea(
 ) -> impl IntoView {
     let id = format!("field-{name}");
     let counter_id = format!("{id}-count");
-    let message = move || {
-        error
-            .get()
-            .filter(|err| err.field.as_deref() == Some(name))
-            .map(|err| err.error)
-    };
+    let message = field_message(error, name);
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>

@@ -170,20 +170,13 @@ impl PostStore for DynamoPostStore {
             None => query.key_condition_expression("feed = :feed"),
         };
         let output = query.send().await.map_err(unavailable)?;
-        let mut posts = output
+        let posts = output
             .items
             .unwrap_or_default()
             .into_iter()
             .map(post_from)
             .collect::<Result<Vec<_>, _>>()?;
-        let more = posts.len() > limit;
-        posts.truncate(limit);
-        let next_before = if more {
-            posts.last().map(|post| post.id)
-        } else {
-            None
-        };
-        Ok(PostPage { posts, next_before })
+        Ok(PostPage::from_overfetch(posts, limit))
     }
 
     async fn update(

@@ -131,7 +131,7 @@ impl PostStore for SqlitePostStore {
     async fn list(&self, limit: usize, before: Option<PostId>) -> Result<PostPage, StoreError> {
         let fetch = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);
         let before = before.map_or(i64::MAX, sql_id);
-        let mut posts = self
+        let posts = self
             .database
             .call(move |connection| {
                 connection
@@ -142,14 +142,7 @@ impl PostStore for SqlitePostStore {
                     .collect::<rusqlite::Result<Vec<_>>>()
             })
             .await?;
-        let more = posts.len() > limit;
-        posts.truncate(limit);
-        let next_before = if more {
-            posts.last().map(|post| post.id)
-        } else {
-            None
-        };
-        Ok(PostPage { posts, next_before })
+        Ok(PostPage::from_overfetch(posts, limit))
     }
 
     async fn update(
