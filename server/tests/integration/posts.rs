@@ -313,3 +313,34 @@ async fn a_body_that_is_not_json_is_415_and_an_oversized_one_413() {
     assert_eq!(oversized.status(), 413);
     assert_eq!(body(oversized).await["code"], "ERR_PAYLOAD_TOO_LARGE");
 }
+
+#[tokio::test]
+async fn a_failing_store_is_a_503_that_reveals_nothing_of_the_dependency() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let app = crate::helpers::spawn_app_with(data_dir.path(), |settings| {
+        settings.backend =
+            server::configuration::Backend::Aws(server::configuration::AwsSettings {
+                counters_table: "no-such-counters".into(),
+                posts_table: "no-such-posts".into(),
+                user_pool_id: "us-east-1_unused".into(),
+                user_pool_client_id: "unused".into(),
+                user_pool_client_secret: None,
+                refresh_token_days: 30,
+                token_issuer: None,
+                jwks_url: None,
+                endpoint_url: Some(crate::moto::moto().endpoint.clone()),
+            });
+    })
+    .await;
+
+    let response = app.get("/api/posts").await;
+
+    assert_eq!(response.status(), 503);
+    assert!(response.headers().contains_key("x-request-id"));
+    let text = response.text().await.unwrap();
+    let error: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(error["code"], "ERR_UNAVAILABLE");
+    for leak in ["no-such-posts", "ResourceNotFound", "dynamodb", "DynamoDB"] {
+        assert!(!text.contains(leak), "the body leaks {leak}: {text}");
+    }
+}
