@@ -13,10 +13,8 @@ use aws_sdk_dynamodb::{
 };
 
 use crate::{
-    adapters::{dynamo::DynamoCounterStore, sqlite_posts::POST_ID_COUNTER},
-    ports::{
-        Author, CounterStore, Post, PostEdit, PostPage, PostStore, PostWriteError, StoreError,
-    },
+    adapters::{dynamo::DynamoCounterStore, sqlite_posts::next_post_id},
+    ports::{Author, Post, PostEdit, PostPage, PostStore, PostWriteError, StoreError},
 };
 
 /// The index that lists posts newest first: partition `feed` (one value), sort `id`.
@@ -133,9 +131,7 @@ fn post_from(item: Item) -> Result<Post, StoreError> {
 #[async_trait]
 impl PostStore for DynamoPostStore {
     async fn next_id(&self) -> Result<PostId, StoreError> {
-        let value = self.ids.increment(POST_ID_COUNTER).await?;
-        PostId::from_counter(value)
-            .ok_or_else(|| StoreError::Corrupt(format!("post id counter at {value}")))
+        next_post_id(&self.ids).await
     }
 
     async fn create(&self, post: &Post) -> Result<(), StoreError> {

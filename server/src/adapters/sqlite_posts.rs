@@ -13,7 +13,15 @@ use crate::{
 };
 
 /// The counter post ids come from.
-pub const POST_ID_COUNTER: &str = "post_id";
+const POST_ID_COUNTER: &str = "post_id";
+
+/// The next post id from `counters`: one atomic step, so no id is handed out twice, and
+/// deleted posts never give theirs back.
+pub async fn next_post_id(counters: &impl CounterStore) -> Result<PostId, StoreError> {
+    let value = counters.increment(POST_ID_COUNTER).await?;
+    PostId::from_counter(value)
+        .ok_or_else(|| StoreError::Corrupt(format!("post id counter at {value}")))
+}
 
 const COLUMNS: &str =
     "id, title, content, author_sub, author_name, created_at, updated_at, version";
@@ -93,9 +101,7 @@ enum Outcome<T> {
 #[async_trait]
 impl PostStore for SqlitePostStore {
     async fn next_id(&self) -> Result<PostId, StoreError> {
-        let value = self.ids.increment(POST_ID_COUNTER).await?;
-        PostId::from_counter(value)
-            .ok_or_else(|| StoreError::Corrupt(format!("post id counter at {value}")))
+        next_post_id(&self.ids).await
     }
 
     async fn create(&self, post: &Post) -> Result<(), StoreError> {

@@ -377,21 +377,7 @@ async fn cookie_calls_from_a_foreign_origin_are_refused() {
 #[tokio::test]
 async fn aws_mode_has_no_dev_mailbox() {
     let data_dir = tempfile::tempdir().unwrap();
-    let app = crate::helpers::spawn_app_with(data_dir.path(), |settings| {
-        settings.backend =
-            server::configuration::Backend::Aws(server::configuration::AwsSettings {
-                counters_table: "unused".into(),
-                posts_table: "unused".into(),
-                user_pool_id: "us-east-1_unused".into(),
-                user_pool_client_id: "unused".into(),
-                user_pool_client_secret: None,
-                refresh_token_days: 30,
-                token_issuer: None,
-                jwks_url: None,
-                endpoint_url: Some(crate::moto::moto().endpoint.clone()),
-            });
-    })
-    .await;
+    let app = crate::helpers::spawn_aws_app(data_dir.path(), "unused", "unused").await;
 
     assert_eq!(body(app.get("/api/health").await).await["mode"], "aws");
     let mailbox = app.get("/api/dev/mailbox/alice").await;

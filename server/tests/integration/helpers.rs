@@ -3,7 +3,10 @@
 
 use std::{net::SocketAddr, path::Path};
 
-use server::{configuration::Settings, startup::Application};
+use server::{
+    configuration::{AwsSettings, Backend, Settings},
+    startup::Application,
+};
 use tempfile::TempDir;
 use tokio::{sync::oneshot, task::JoinHandle};
 
@@ -35,6 +38,25 @@ pub async fn spawn_app() -> (TestApp, TempDir) {
 /// Starts a server on the data already in `data_dir`.
 pub async fn spawn_app_in(data_dir: &Path) -> TestApp {
     spawn_app_with(data_dir, |_| {}).await
+}
+
+/// Starts a server in AWS mode with every AWS client aimed at moto and the given table
+/// names (which moto may not have, to make the store fail).
+pub async fn spawn_aws_app(data_dir: &Path, counters_table: &str, posts_table: &str) -> TestApp {
+    spawn_app_with(data_dir, |settings| {
+        settings.backend = Backend::Aws(AwsSettings {
+            counters_table: counters_table.into(),
+            posts_table: posts_table.into(),
+            user_pool_id: "us-east-1_unused".into(),
+            user_pool_client_id: "unused".into(),
+            user_pool_client_secret: None,
+            refresh_token_days: 30,
+            token_issuer: None,
+            jwks_url: None,
+            endpoint_url: Some(crate::moto::moto().endpoint.clone()),
+        });
+    })
+    .await
 }
 
 /// Starts a server on `data_dir` with settings the test adjusts first.

@@ -317,21 +317,8 @@ async fn a_body_that_is_not_json_is_415_and_an_oversized_one_413() {
 #[tokio::test]
 async fn a_failing_store_is_a_503_that_reveals_nothing_of_the_dependency() {
     let data_dir = tempfile::tempdir().unwrap();
-    let app = crate::helpers::spawn_app_with(data_dir.path(), |settings| {
-        settings.backend =
-            server::configuration::Backend::Aws(server::configuration::AwsSettings {
-                counters_table: "no-such-counters".into(),
-                posts_table: "no-such-posts".into(),
-                user_pool_id: "us-east-1_unused".into(),
-                user_pool_client_id: "unused".into(),
-                user_pool_client_secret: None,
-                refresh_token_days: 30,
-                token_issuer: None,
-                jwks_url: None,
-                endpoint_url: Some(crate::moto::moto().endpoint.clone()),
-            });
-    })
-    .await;
+    let app =
+        crate::helpers::spawn_aws_app(data_dir.path(), "no-such-counters", "no-such-posts").await;
 
     let response = app.get("/api/posts").await;
 
