@@ -230,6 +230,26 @@ pub enum PostWriteError {
     Store(#[from] StoreError),
 }
 
+impl PostWriteError {
+    /// Why an edit by `editor_sub` was refused, from the post as it is after the refusal.
+    pub fn edit_refused(current: Option<Post>, editor_sub: &str) -> Self {
+        match current {
+            None => Self::NotFound,
+            Some(post) if post.author.sub != editor_sub => Self::NotYours,
+            Some(post) => Self::Stale(Box::new(post)),
+        }
+    }
+
+    /// Why a deletion was refused: the only condition is ownership, so a post that still
+    /// exists belongs to someone else.
+    pub fn delete_refused(current: Option<Post>) -> Self {
+        match current {
+            None => Self::NotFound,
+            Some(_) => Self::NotYours,
+        }
+    }
+}
+
 /// The board's posts. Ownership and versions are checked by each write itself, so two
 /// concurrent writers can never both win.
 #[async_trait]

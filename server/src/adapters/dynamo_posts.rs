@@ -214,12 +214,8 @@ impl PostStore for DynamoPostStore {
                 else {
                     return Err(unavailable(err).into());
                 };
-                let returned = refused.item.clone();
-                Err(match self.refused_by(id, returned).await? {
-                    None => PostWriteError::NotFound,
-                    Some(post) if post.author.sub != editor_sub => PostWriteError::NotYours,
-                    Some(post) => PostWriteError::Stale(Box::new(post)),
-                })
+                let current = self.refused_by(id, refused.item.clone()).await?;
+                Err(PostWriteError::edit_refused(current, editor_sub))
             }
         }
     }
@@ -243,11 +239,8 @@ impl PostStore for DynamoPostStore {
                 else {
                     return Err(unavailable(err).into());
                 };
-                let returned = refused.item.clone();
-                Err(match self.refused_by(id, returned).await? {
-                    None => PostWriteError::NotFound,
-                    Some(_) => PostWriteError::NotYours,
-                })
+                let current = self.refused_by(id, refused.item.clone()).await?;
+                Err(PostWriteError::delete_refused(current))
             }
         }
     }

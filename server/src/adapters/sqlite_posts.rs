@@ -85,14 +85,6 @@ fn find(connection: &rusqlite::Connection, id: PostId) -> rusqlite::Result<Optio
         .optional()
 }
 
-/// Why a write whose condition failed did not happen, from the row as it is now.
-fn refusal(current: Option<Post>) -> PostWriteError {
-    match current {
-        None => PostWriteError::NotFound,
-        Some(post) => PostWriteError::Stale(Box::new(post)),
-    }
-}
-
 enum Outcome<T> {
     Done(T),
     Refused(Option<Post>),
@@ -186,10 +178,7 @@ impl PostStore for SqlitePostStore {
             .await?;
         match outcome {
             Outcome::Done(post) => Ok(post),
-            Outcome::Refused(Some(post)) if post.author.sub != editor_sub => {
-                Err(PostWriteError::NotYours)
-            }
-            Outcome::Refused(current) => Err(refusal(current)),
+            Outcome::Refused(current) => Err(PostWriteError::edit_refused(current, editor_sub)),
         }
     }
 
@@ -215,8 +204,7 @@ impl PostStore for SqlitePostStore {
             .await?;
         match outcome {
             Outcome::Done(()) => Ok(()),
-            Outcome::Refused(None) => Err(PostWriteError::NotFound),
-            Outcome::Refused(Some(_)) => Err(PostWriteError::NotYours),
+            Outcome::Refused(current) => Err(PostWriteError::delete_refused(current)),
         }
     }
 }
