@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::dto::PostResponse;
+use crate::{domain::FieldError, dto::PostResponse};
 use server_fn::{
     ServerFnError,
     codec::JsonEncoding,
@@ -206,6 +206,13 @@ impl AppError {
     /// Anything unexpected; the details stay in the server log.
     pub fn internal() -> Self {
         Self::new(ErrorCode::Internal, "Something went wrong on our side.")
+    }
+}
+
+impl From<FieldError> for AppError {
+    /// A field that failed to parse is a 400 naming the field.
+    fn from(error: FieldError) -> Self {
+        Self::invalid_field(error.field, error.message)
     }
 }
 

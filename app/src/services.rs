@@ -3,8 +3,12 @@
 //! It lives here because `#[server]` bodies are compiled in this crate, which cannot depend on
 //! the server. The server puts an `Arc<dyn …>` of each trait into the Leptos context; REST
 //! handlers call the same implementation, so both surfaces share every rule.
+//!
+//! Nothing here is HTTP: the edge authenticates a request once and hands the services a
+//! [`Caller`]; it reads the refresh cookie and hands them a [`SessionHandle`]; services say
+//! what becomes of the session ([`SessionCookie`]) and the edge writes the cookie.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use leptos::prelude::use_context;
@@ -18,6 +22,57 @@ use crate::{
     error::AppError,
 };
 
+/// The person behind a verified access token: what every write and every "mine" check needs,
+/// and nothing a service could mistake for a credential.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Caller {
+    /// Stable user id; ownership is checked against it.
+    pub sub: String,
+    /// Login name at the time the token was issued, for display.
+    pub username: String,
+}
+
+/// What the refresh cookie holds: enough to refresh or revoke one session. Its `Debug`
+/// hides the token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SessionHandle {
+    /// Whom the session belongs to, as the provider names them internally (Cognito computes
+    /// `SECRET_HASH` on refresh over this name).
+    pub subject: String,
+    /// The provider's refresh token, opaque here.
+    pub refresh_token: String,
+}
+
+impl std::fmt::Debug for SessionHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionHandle")
+            .field("subject", &self.subject)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What becomes of the refresh cookie after a call. Services decide this; the edge owns the
+/// cookie's name, attributes and lifetime.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum SessionCookie {
+    /// Leave the cookie as it is.
+    #[default]
+    Unchanged,
+    /// Store this session (a log-in, or a rotated refresh token).
+    Set(SessionHandle),
+    /// Forget the session in this browser.
+    Clear,
+}
+
+/// An answer plus what the session cookie must become.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WithCookies<T> {
+    /// The response body.
+    pub body: T,
+    /// The change to the refresh cookie.
+    pub session: SessionCookie,
+}
+
 /// Counts visits to the board's home page.
 #[async_trait]
 pub trait VisitService: Send + Sync {
@@ -25,18 +80,7 @@ pub trait VisitService: Send + Sync {
     async fn record_visit(&self) -> Result<u64, AppError>;
 }
 
-/// An answer plus the `Set-Cookie` values that must go out with it; the server decides what
-/// they are, so the cookie rules live in one place.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WithCookies<T> {
-    /// The response body.
-    pub body: T,
-    /// Complete `Set-Cookie` header values.
-    pub set_cookies: Vec<String>,
-}
-
-/// Accounts and sessions. Calls that read the refresh cookie or the bearer token take the
-/// request's headers; everything else takes the parsed body.
+/// Accounts and sessions.
 #[async_trait]
 pub trait AccountService: Send + Sync {
     /// Creates an unconfirmed account and sends a code.
@@ -48,24 +92,25 @@ pub trait AccountService: Send + Sync {
     ) -> Result<MessageResponse, AppError>;
     /// Sends a new code.
     async fn resend_email(&self, request: ResendEmailRequest) -> Result<MessageResponse, AppError>;
-    /// Opens a session: tokens in the body, the refresh token in a cookie.
+    /// Opens a session: tokens in the body, the session in the cookie.
     async fn log_in(&self, request: LoginRequest) -> Result<WithCookies<TokenResponse>, AppError>;
-    /// New tokens from the refresh cookie; `None` when the request carries no session at
+    /// New tokens for the cookie's session; `None` when the request carries no session at
     /// all (a visitor who never logged in), which is not an error for restoring a session.
     async fn refresh(
         &self,
-        headers: &http::HeaderMap,
+        session: Option<SessionHandle>,
     ) -> Result<Option<WithCookies<TokenResponse>>, AppError>;
-    /// Revokes this session and clears the cookie, whatever state the access token is in.
+    /// Revokes the cookie's session (if any) and clears the cookie, whatever state the
+    /// access token is in.
     async fn log_out(
         &self,
-        headers: &http::HeaderMap,
+        session: Option<SessionHandle>,
     ) -> Result<WithCookies<MessageResponse>, AppError>;
-    /// The person behind the bearer token.
-    async fn my_info(&self, headers: &http::HeaderMap) -> Result<MyInfoResponse, AppError>;
+    /// The caller's account.
+    async fn my_info(&self, caller: &Caller) -> Result<MyInfoResponse, AppError>;
 }
 
-/// The board. Reading needs no account; writing takes the bearer token from the headers.
+/// The board. Reading needs no account; writing needs a [`Caller`].
 #[async_trait]
 pub trait PostService: Send + Sync {
     /// Up to `limit` posts (1–100, default 20), newest first, after `cursor`.
@@ -74,37 +119,51 @@ pub trait PostService: Send + Sync {
         limit: Option<u32>,
         cursor: Option<String>,
     ) -> Result<PostPageResponse, AppError>;
-    /// One post by its id.
+    /// One post by its id as written in a URL; a malformed id names no post (404).
     async fn get_post(&self, id: &str) -> Result<PostResponse, AppError>;
-    /// Publishes a post by the token's owner.
+    /// Publishes a post by the caller.
     async fn create_post(
         &self,
-        headers: &http::HeaderMap,
+        caller: &Caller,
         request: PostRequest,
     ) -> Result<PostResponse, AppError>;
     /// Edits the caller's own post; a stale `version` is a 409 carrying the current post.
     async fn update_post(
         &self,
-        headers: &http::HeaderMap,
+        caller: &Caller,
         id: &str,
         request: UpdatePostRequest,
     ) -> Result<PostResponse, AppError>;
     /// Deletes the caller's own post.
-    async fn delete_post(
-        &self,
-        headers: &http::HeaderMap,
-        id: &str,
-    ) -> Result<MessageResponse, AppError>;
+    async fn delete_post(&self, caller: &Caller, id: &str) -> Result<MessageResponse, AppError>;
 }
 
-/// Finds a service the server provided; its absence is a wiring bug, so it is logged and the
-/// client only sees a generic error.
-pub fn service<T: ?Sized + Send + Sync + 'static>() -> Result<Arc<T>, AppError> {
-    use_context::<Arc<T>>().ok_or_else(|| {
+/// What the server learned about a request before it ran a server function: who is calling
+/// and which session the cookie names. The server fills it in once per request; a server
+/// function reads it and records the session change it wants sent back.
+#[derive(Clone)]
+pub struct RequestContext {
+    /// The verified caller, or why there is none (no token, or a refused one): a 401.
+    pub caller: Result<Caller, AppError>,
+    /// The session in the refresh cookie (sent only to `/api/auth`).
+    pub session: Option<SessionHandle>,
+    /// Filled in by the function; the server turns it into `Set-Cookie`.
+    pub session_cookie: Arc<Mutex<SessionCookie>>,
+}
+
+/// Finds something the server provided; its absence is a wiring bug, so it is logged and
+/// the client only sees a generic error.
+pub fn from_context<T: Clone + Send + Sync + 'static>() -> Result<T, AppError> {
+    use_context::<T>().ok_or_else(|| {
         leptos::logging::error!(
-            "service {} missing from the server function context",
+            "{} missing from the server function context",
             std::any::type_name::<T>()
         );
         AppError::internal()
     })
+}
+
+/// Finds a service the server provided.
+pub fn service<T: ?Sized + Send + Sync + 'static>() -> Result<Arc<T>, AppError> {
+    from_context::<Arc<T>>()
 }

@@ -16,6 +16,7 @@ SDK_CALL_ACTIONS = {
     "delete_item": "dynamodb:DeleteItem",
     "query": "dynamodb:Query",
     "transact_write_items": "dynamodb:TransactWriteItems",
+    "admin_get_user": "cognito-idp:AdminGetUser",
 }
 
 # Variables the stack must not set: the local server's own, and overrides that point the AWS
@@ -102,7 +103,7 @@ def test_the_security_headers_policy_matches_the_local_server(resources):
         "SecurityHeadersConfig"
     ]
     csp = " ".join(headers["ContentSecurityPolicy"]["ContentSecurityPolicy"].split())
-    assert csp == rust_string_constant("server/src/http/mod.rs", "CONTENT_SECURITY_POLICY")
+    assert csp == rust_string_constant("server/src/http/middleware.rs", "CONTENT_SECURITY_POLICY")
     assert "'wasm-unsafe-eval'" in csp and "unsafe-inline" not in csp
     assert "frame-ancestors 'none'" in csp
     assert headers["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000

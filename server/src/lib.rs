@@ -7,7 +7,7 @@
 //! - [`auth`]: signing (local provider) and verifying access tokens.
 //! - [`http`]: the thin edge — REST routes, server functions, static files, middleware.
 //! - [`services`]: the rules, generic over ports and free of HTTP and SDK types.
-//! - [`ports`]: the traits services need from the outside world.
+//! - [`ports`]: the traits services need from the outside world, one per file.
 //! - [`adapters`]: SQLite and DynamoDB implementations of those traits.
 //! - [`telemetry`]: logs (JSON on Lambda) with a request id in every line.
 

@@ -9,21 +9,20 @@ use tokio::net::TcpListener;
 use crate::{
     adapters::{
         aws_sdk_config,
-        cognito::{CognitoIdentityProvider, CognitoSettings, HttpJwks},
-        dynamo::DynamoCounterStore,
-        dynamo_posts::DynamoPostStore,
+        cognito::{CognitoIdentityProvider, CognitoSettings},
+        dynamo::{DynamoCounterStore, DynamoPostStore},
         local_idp::{LocalIdentityProvider, LocalIdpSettings},
-        sqlite::{SqliteCounterStore, SqliteDatabase},
-        sqlite_posts::SqlitePostStore,
+        sqlite::{SqliteCounterStore, SqliteDatabase, SqlitePostStore},
     },
     auth::{
+        jwks::{HttpJwks, StaticJwks},
         signing::{SigningKey, SigningKeyError},
-        verifier::{AccessTokenVerifier, StaticJwks, VerifierSettings},
+        verifier::{AccessTokenVerifier, VerifierSettings},
     },
     configuration::{Backend, ConfigError, Settings},
-    http::{self, AppState, accounts::Accounts, posts::Posts},
-    ports::StoreError,
-    services::Visits,
+    http::{self, AppState, cookies::RefreshCookie, middleware},
+    ports::{StoreError, SystemClock},
+    services::{Accounts, Posts, Visits},
     telemetry,
 };
 
@@ -50,10 +49,11 @@ pub enum StartupError {
     Lambda(lambda_http::Error),
 }
 
-/// Builds the services the settings ask for.
+/// Builds the services the settings ask for: adapters into services, services behind their
+/// interfaces.
 pub async fn build_state(settings: &Settings) -> Result<AppState, StartupError> {
-    let backend = &settings.backend;
-    let state = match backend {
+    let mode = settings.backend.mode();
+    let state = match &settings.backend {
         Backend::Local {
             data_dir,
             refresh_reuse_grace_secs,
@@ -65,27 +65,24 @@ pub async fn build_state(settings: &Settings) -> Result<AppState, StartupError> 
                 ..LocalIdpSettings::default()
             };
             let refresh_secs = idp_settings.refresh_token_secs;
-            let identity =
-                LocalIdentityProvider::new(database.clone(), Arc::clone(&key), idp_settings);
+            let identity = LocalIdentityProvider::new(
+                database.clone(),
+                key.clone(),
+                idp_settings,
+                SystemClock,
+            );
             let verifier = AccessTokenVerifier::new(
                 identity.verifier_settings(),
                 Arc::new(StaticJwks(key.jwks().clone())),
             );
-            let accounts = Arc::new(Accounts::new(
-                Arc::new(identity.clone()),
-                Arc::new(verifier),
-                refresh_secs,
-                settings.allowed_origins.clone(),
-            ));
             AppState {
-                mode: backend.mode(),
+                mode,
                 visits: Arc::new(Visits::new(SqliteCounterStore::new(database.clone()))),
-                posts: Arc::new(Posts::new(
-                    Arc::new(SqlitePostStore::new(database)),
-                    Arc::clone(&accounts),
-                )),
-                accounts,
-                dev_mailbox: Some(identity),
+                posts: Arc::new(Posts::new(SqlitePostStore::new(database), SystemClock)),
+                accounts: Arc::new(Accounts::new(identity.clone())),
+                authenticator: Arc::new(verifier),
+                refresh_cookie: RefreshCookie::new(refresh_secs),
+                dev_mailbox: Some(Arc::new(identity)),
             }
         }
         Backend::Aws(aws) => {
@@ -112,26 +109,23 @@ pub async fn build_state(settings: &Settings) -> Result<AppState, StartupError> 
             let identity = CognitoIdentityProvider::new(
                 aws_sdk_cognitoidentityprovider::Client::new(&config),
                 CognitoSettings {
+                    user_pool_id: aws.user_pool_id.clone(),
                     client_id: aws.user_pool_client_id.clone(),
                     client_secret: aws.user_pool_client_secret.clone(),
                 },
             );
-            let accounts = Arc::new(Accounts::new(
-                Arc::new(identity),
-                Arc::new(verifier),
-                aws.refresh_token_days * 24 * 3600,
-                settings.allowed_origins.clone(),
-            ));
             let posts =
                 DynamoPostStore::new(dynamodb.clone(), &aws.posts_table, &aws.counters_table);
             AppState {
-                mode: backend.mode(),
+                mode,
                 visits: Arc::new(Visits::new(DynamoCounterStore::new(
                     dynamodb,
                     &aws.counters_table,
                 ))),
-                posts: Arc::new(Posts::new(Arc::new(posts), Arc::clone(&accounts))),
-                accounts,
+                posts: Arc::new(Posts::new(posts, SystemClock)),
+                accounts: Arc::new(Accounts::new(identity)),
+                authenticator: Arc::new(verifier),
+                refresh_cookie: RefreshCookie::new(aws.refresh_token_days * 24 * 3600),
                 dev_mailbox: None,
             }
         }
@@ -141,9 +135,12 @@ pub async fn build_state(settings: &Settings) -> Result<AppState, StartupError> 
 
 /// The one Router both runtimes serve: the API, then the SPA for every other path.
 pub fn build_router(state: AppState, settings: &Settings) -> Router {
-    let api = http::with_cors(http::api_router(state), &settings.allowed_origins);
+    let api = middleware::with_cors(
+        http::api_router(state, &settings.allowed_origins),
+        &settings.allowed_origins,
+    );
     let site = http::site::router(&settings.site_dir);
-    http::with_request_ids(http::with_security_headers(api.merge(site)))
+    middleware::with_request_ids(middleware::with_security_headers(api.merge(site)))
 }
 
 /// A local server bound to its port, ready to run; binding first lets tests ask for port 0

@@ -1,7 +1,7 @@
 //! What an account is made of. The password rules equal the Cognito user pool's policy in
 //! `infra/template.yaml`, so the local default and AWS accept the same passwords.
 
-use crate::error::AppError;
+use super::FieldError;
 
 /// A login name: 3–32 characters of ASCII letters, digits, `.`, `_` or `-`, compared without
 /// regard to case (as the user pool does, `CaseSensitive: false`).
@@ -13,10 +13,10 @@ impl Username {
     pub const LENGTH: std::ops::RangeInclusive<usize> = 3..=32;
 
     /// Trims surrounding spaces and lower-cases, so `Alice` and `alice ` are one account.
-    pub fn parse(raw: &str) -> Result<Self, AppError> {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let name = raw.trim().to_ascii_lowercase();
         if !Self::LENGTH.contains(&name.chars().count()) {
-            return Err(AppError::invalid_field(
+            return Err(FieldError::new(
                 "username",
                 "Username must be 3 to 32 characters long.",
             ));
@@ -25,7 +25,7 @@ impl Username {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
         {
-            return Err(AppError::invalid_field(
+            return Err(FieldError::new(
                 "username",
                 "Username may only contain letters, digits, '.', '_' and '-'.",
             ));
@@ -66,13 +66,13 @@ impl Password {
     }
 
     /// The refusal when a new password breaks the policy, listing every rule.
-    pub fn policy_error() -> AppError {
+    pub fn policy_error() -> FieldError {
         let rules: Vec<&str> = Self::rules("").iter().map(|(rule, _)| *rule).collect();
-        AppError::invalid_field("password", format!("Password needs {}.", rules.join(", ")))
+        FieldError::new("password", format!("Password needs {}.", rules.join(", ")))
     }
 
     /// Checks the policy for a new password.
-    pub fn parse(raw: &str) -> Result<Self, AppError> {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let meets_policy =
             raw.chars().count() <= Self::MAX_LENGTH && Self::rules(raw).iter().all(|(_, met)| *met);
         if !meets_policy {
@@ -83,9 +83,9 @@ impl Password {
 
     /// A password typed at log-in: only non-empty, since policies may have changed since it
     /// was set and a wrong one is answered like any wrong password.
-    pub fn presented(raw: &str) -> Result<Self, AppError> {
+    pub fn presented(raw: &str) -> Result<Self, FieldError> {
         if raw.is_empty() || raw.chars().count() > Self::MAX_LENGTH {
-            return Err(AppError::invalid_field("password", "Enter your password."));
+            return Err(FieldError::new("password", "Enter your password."));
         }
         Ok(Self(raw.to_owned()))
     }
@@ -109,9 +109,8 @@ pub struct Email(String);
 
 impl Email {
     /// Trims spaces and lower-cases the domain.
-    pub fn parse(raw: &str) -> Result<Self, AppError> {
-        let invalid =
-            || AppError::invalid_field("email", "Enter an email address like name@example.com.");
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let invalid = || FieldError::new("email", "Enter an email address like name@example.com.");
         let raw = raw.trim();
         let (local, domain) = raw.split_once('@').ok_or_else(invalid)?;
         let domain_ok = domain.contains('.')
@@ -138,10 +137,10 @@ pub struct ConfirmationCode(String);
 
 impl ConfirmationCode {
     /// Accepts exactly six digits, ignoring surrounding spaces.
-    pub fn parse(raw: &str) -> Result<Self, AppError> {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let code = raw.trim();
         if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(AppError::invalid_field(
+            return Err(FieldError::new(
                 "code",
                 "The code is the six digits from the email.",
             ));
@@ -169,7 +168,7 @@ mod tests {
     fn usernames_too_short_too_long_or_with_odd_characters_are_refused_by_field() {
         for raw in ["ab", &"x".repeat(33), "al ice", "al@ice", "álice", ""] {
             let err = Username::parse(raw).unwrap_err();
-            assert_eq!(err.field.as_deref(), Some("username"), "{raw}");
+            assert_eq!(err.field, "username", "{raw}");
         }
     }
 
@@ -177,10 +176,7 @@ mod tests {
     fn a_password_needs_length_both_cases_and_a_digit() {
         assert!(Password::parse("Correct1Horse").is_ok());
         for weak in ["Short1a", "alllowercase1", "ALLUPPERCASE1", "NoDigitsHere"] {
-            assert_eq!(
-                Password::parse(weak).unwrap_err().field.as_deref(),
-                Some("password")
-            );
+            assert_eq!(Password::parse(weak).unwrap_err().field, "password");
         }
     }
 
@@ -210,11 +206,7 @@ mod tests {
             "bob@example.",
             "b ob@example.com",
         ] {
-            assert_eq!(
-                Email::parse(bad).unwrap_err().field.as_deref(),
-                Some("email"),
-                "{bad}"
-            );
+            assert_eq!(Email::parse(bad).unwrap_err().field, "email", "{bad}");
         }
     }
 

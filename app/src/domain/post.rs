@@ -1,7 +1,7 @@
 //! What a post is made of. Titles and contents are plain text: the SPA renders them as text,
 //! never as HTML, so they are stored exactly as written.
 
-use crate::error::AppError;
+use super::FieldError;
 
 /// A post's number: a positive decimal from an atomic counter, never reused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -10,12 +10,12 @@ pub struct PostId(u64);
 impl PostId {
     /// Accepts the canonical decimal form only (`42`, not `042` or `+42`), so one post has
     /// exactly one address.
-    pub fn parse(raw: &str) -> Result<Self, AppError> {
-        let not_found = || AppError::not_found("There is no post with that number.");
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let invalid = || FieldError::new("id", "A post number is a whole number from 1 up.");
         if raw.is_empty() || raw.starts_with('0') || !raw.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(not_found());
+            return Err(invalid());
         }
-        raw.parse().map(Self).map_err(|_| not_found())
+        raw.parse().map(Self).map_err(|_| invalid())
     }
 
     /// The id a counter handed out; counters start at one.
@@ -44,14 +44,14 @@ impl PostTitle {
     pub const MAX_CHARS: usize = 200;
 
     /// Trims surrounding spaces; refuses an empty or too long title.
-    pub fn parse(raw: &str) -> Result<Self, AppError> {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let title = raw.trim();
         let length = title.chars().count();
         if length == 0 {
-            return Err(AppError::invalid_field("title", "Give your post a title."));
+            return Err(FieldError::new("title", "Give your post a title."));
         }
         if length > Self::MAX_CHARS {
-            return Err(AppError::invalid_field(
+            return Err(FieldError::new(
                 "title",
                 format!(
                     "The title is {length} characters; the most is {}.",
@@ -79,16 +79,13 @@ impl PostContent {
     pub const MAX_CHARS: usize = 20_000;
 
     /// Refuses empty, blank or too long content.
-    pub fn parse(raw: &str) -> Result<Self, AppError> {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let length = raw.chars().count();
         if raw.trim().is_empty() {
-            return Err(AppError::invalid_field(
-                "content",
-                "Write something in your post.",
-            ));
+            return Err(FieldError::new("content", "Write something in your post."));
         }
         if length > Self::MAX_CHARS {
-            return Err(AppError::invalid_field(
+            return Err(FieldError::new(
                 "content",
                 format!(
                     "The post is {length} characters; the most is {}.",
@@ -124,16 +121,10 @@ mod tests {
         assert_eq!(PostTitle::parse("  Hello ").unwrap().as_ref(), "Hello");
         assert!(PostTitle::parse(&"게".repeat(200)).is_ok());
         assert_eq!(
-            PostTitle::parse(&"게".repeat(201))
-                .unwrap_err()
-                .field
-                .as_deref(),
-            Some("title")
+            PostTitle::parse(&"게".repeat(201)).unwrap_err().field,
+            "title"
         );
-        assert_eq!(
-            PostTitle::parse("   ").unwrap_err().field.as_deref(),
-            Some("title")
-        );
+        assert_eq!(PostTitle::parse("   ").unwrap_err().field, "title");
     }
 
     #[test]
@@ -141,15 +132,9 @@ mod tests {
         assert_eq!(PostContent::parse(" a\n\nb ").unwrap().as_ref(), " a\n\nb ");
         assert!(PostContent::parse(&"x".repeat(20_000)).is_ok());
         assert_eq!(
-            PostContent::parse(&"x".repeat(20_001))
-                .unwrap_err()
-                .field
-                .as_deref(),
-            Some("content")
+            PostContent::parse(&"x".repeat(20_001)).unwrap_err().field,
+            "content"
         );
-        assert_eq!(
-            PostContent::parse("\n \t").unwrap_err().field.as_deref(),
-            Some("content")
-        );
+        assert_eq!(PostContent::parse("\n \t").unwrap_err().field, "content");
     }
 }

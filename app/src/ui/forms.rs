@@ -1,9 +1,27 @@
-//! Small form pieces the account pages share: a labelled field that shows its own error,
-//! the error that belongs to no field, and the password rules.
+//! Small form pieces the pages share: a labelled field that shows its own error, the error
+//! that belongs to no field, the password rules, a live character count, and the one way a
+//! form reacts to its action's answer.
 
 use leptos::prelude::*;
 
 use crate::{domain::Password, error::AppError};
+
+/// Runs `on_ok` with each successful answer of `action`, and shows each failure in `error`
+/// (beside its field, or under the form). Every form handles its answers this one way.
+pub fn on_answer<I: 'static, T: Clone + 'static>(
+    action: Action<I, Result<T, AppError>>,
+    error: RwSignal<Option<AppError>>,
+    on_ok: impl Fn(T) + 'static,
+) {
+    Effect::new(move || match action.value().get() {
+        Some(Ok(answer)) => {
+            error.set(None);
+            on_ok(answer);
+        }
+        Some(Err(err)) => error.set(Some(err)),
+        None => {}
+    });
+}
 
 /// The message of the error that names `field`, reactively.
 fn field_message(

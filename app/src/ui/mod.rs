@@ -1,24 +1,28 @@
 //! The Leptos single-page app: the shell, its routes and pages.
 
-mod account_pages;
 mod forms;
 mod pages;
-mod post_pages;
+mod require_sign_in;
+mod routes;
 
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::{
-    components::{A, Route, Router, Routes},
+    components::{A, Route as RoutePattern, Router, Routes},
     hooks::use_navigate,
     path,
 };
 
-use crate::{auth::Session, server_fns::log_out};
+use crate::{
+    client, server_fns::auth::log_out, server_fns::auth::refresh_session, session::Session,
+};
+pub use routes::Route;
 
 /// The whole SPA. Routes are real URLs, so a reload or a deep link lands on the same page
 /// through the server's (or CloudFront's) fallback to `index.html`. On start it restores the
 /// session once from the refresh cookie.
 #[component]
 pub fn App() -> impl IntoView {
+    client::use_refresh(|| Box::pin(refresh_session()));
     let session = Session::new();
     provide_context(session);
     spawn_local(session.restore());
@@ -27,15 +31,15 @@ pub fn App() -> impl IntoView {
         <Router>
             <SiteHeader />
             <main class="page">
-                <Routes fallback=pages::NotFound>
-                    <Route path=path!("/") view=pages::Home />
-                    <Route path=path!("/signup") view=account_pages::SignUp />
-                    <Route path=path!("/confirm") view=account_pages::Confirm />
-                    <Route path=path!("/login") view=account_pages::LogIn />
-                    <Route path=path!("/me") view=account_pages::MyInfo />
-                    <Route path=path!("/posts/new") view=post_pages::NewPost />
-                    <Route path=path!("/posts/:id") view=post_pages::PostView />
-                    <Route path=path!("/posts/:id/edit") view=post_pages::EditPost />
+                <Routes fallback=pages::home::NotFound>
+                    <RoutePattern path=path!("/") view=pages::home::Home />
+                    <RoutePattern path=path!("/signup") view=pages::accounts::SignUp />
+                    <RoutePattern path=path!("/confirm") view=pages::accounts::Confirm />
+                    <RoutePattern path=path!("/login") view=pages::accounts::LogIn />
+                    <RoutePattern path=path!("/me") view=pages::accounts::MyAccount />
+                    <RoutePattern path=path!("/posts/new") view=pages::posts::NewPost />
+                    <RoutePattern path=path!("/posts/:id") view=pages::posts::PostView />
+                    <RoutePattern path=path!("/posts/:id/edit") view=pages::posts::EditPost />
                 </Routes>
             </main>
         </Router>
@@ -54,13 +58,13 @@ fn SiteHeader() -> impl IntoView {
             // fails, this tab forgets its tokens.
             let _ = log_out().await;
             session.sign_out();
-            navigate("/login", Default::default());
+            navigate(&Route::LOG_IN.to_string(), Default::default());
         });
     };
 
     view! {
         <header class="site-header">
-            <A href="/" attr:class="brand">"Boardwalk"</A>
+            <A href=Route::Home.to_string() attr:class="brand">"Boardwalk"</A>
             <nav aria-label="Account">
                 <Show when=move || session.restored()>
                     {
@@ -71,7 +75,7 @@ fn SiteHeader() -> impl IntoView {
                                     <span data-testid="signed-in-as">
                                         "Signed in as " <strong>{user.username}</strong>
                                     </span>
-                                    <A href="/me">"My account"</A>
+                                    <A href=Route::MyAccount.to_string()>"My account"</A>
                                     <button type="button" class="link-button" on:click=sign_out.clone()>
                                         "Log out"
                                     </button>
@@ -80,8 +84,8 @@ fn SiteHeader() -> impl IntoView {
                             }
                             None => {
                                 view! {
-                                    <A href="/login">"Log in"</A>
-                                    <A href="/signup">"Sign up"</A>
+                                    <A href=Route::LOG_IN.to_string()>"Log in"</A>
+                                    <A href=Route::SignUp.to_string()>"Sign up"</A>
                                 }
                                     .into_any()
                             }

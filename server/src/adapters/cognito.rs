@@ -2,7 +2,10 @@
 //! errors here and nowhere else; their text never reaches a client. Calls that Cognito
 //! answers differently for unknown users are folded so the answer is the same.
 
-use app::domain::{ConfirmationCode, Email, Password, Username};
+use app::{
+    domain::{ConfirmationCode, Email, Password, Username},
+    services::{Caller, SessionHandle},
+};
 use async_trait::async_trait;
 use aws_sdk_cognitoidentityprovider::{
     Client,
@@ -12,21 +15,30 @@ use aws_sdk_cognitoidentityprovider::{
 use base64::{Engine, engine::general_purpose::STANDARD};
 use serde::Deserialize;
 
-use crate::{
-    auth::verifier::{JwksSource, VerifyError},
-    ports::{IdentityError, IdentityProvider, IssuedTokens, Principal, Profile, SessionHandle},
-};
+use crate::ports::{IdentityError, IdentityProvider, IssuedTokens, Profile};
 
 /// Seconds a client is asked to wait when Cognito throttles and says nothing more precise.
 const THROTTLE_RETRY_SECS: u64 = 30;
 
-/// Which app client of which user pool to talk to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Which app client of which user pool to talk to. Its `Debug` hides the secret.
+#[derive(Clone, PartialEq, Eq)]
 pub struct CognitoSettings {
+    /// The user pool, for the admin call that reads a profile.
+    pub user_pool_id: String,
     /// The app client id.
     pub client_id: String,
     /// The app client secret, when the client has one (then every call carries `SECRET_HASH`).
     pub client_secret: Option<String>,
+}
+
+impl std::fmt::Debug for CognitoSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CognitoSettings")
+            .field("user_pool_id", &self.user_pool_id)
+            .field("client_id", &self.client_id)
+            .field("has_client_secret", &self.client_secret.is_some())
+            .finish()
+    }
 }
 
 /// The adapter.
@@ -282,11 +294,14 @@ impl IdentityProvider for CognitoIdentityProvider {
         )
     }
 
-    async fn profile(&self, principal: &Principal) -> Result<Profile, IdentityError> {
+    /// `AdminGetUser` by the verified caller's username: the edge already checked the token,
+    /// so the service never handles it.
+    async fn profile(&self, caller: &Caller) -> Result<Profile, IdentityError> {
         let output = self
             .client
-            .get_user()
-            .access_token(&principal.access_token)
+            .admin_get_user()
+            .user_pool_id(&self.settings.user_pool_id)
+            .username(&caller.username)
             .send()
             .await
             .map_err(|err| refused(err, session_over))?;
@@ -299,7 +314,7 @@ impl IdentityProvider for CognitoIdentityProvider {
                 .map(str::to_owned)
         };
         Ok(Profile {
-            sub: attribute("sub").unwrap_or_else(|| principal.sub.clone()),
+            sub: attribute("sub").unwrap_or_else(|| caller.sub.clone()),
             username: output.username().to_owned(),
             email: attribute("email").unwrap_or_default(),
             email_verified: attribute("email_verified").is_some_and(|value| value == "true"),
@@ -311,41 +326,6 @@ impl IdentityProvider for CognitoIdentityProvider {
 fn session_over(code: &str) -> Option<IdentityError> {
     matches!(code, "NotAuthorizedException" | "UserNotFoundException")
         .then_some(IdentityError::SessionInvalid)
-}
-
-/// The issuer's JWKS over HTTPS (or HTTP, for an emulator on loopback).
-pub struct HttpJwks {
-    client: reqwest::Client,
-    url: String,
-}
-
-impl HttpJwks {
-    /// Fetches from `url` with a short timeout, so a slow issuer cannot hold requests.
-    pub fn new(url: impl Into<String>) -> Result<Self, reqwest::Error> {
-        Ok(Self {
-            client: reqwest::Client::builder()
-                .timeout(std::time::Duration::from_secs(5))
-                .build()?,
-            url: url.into(),
-        })
-    }
-}
-
-#[async_trait]
-impl JwksSource for HttpJwks {
-    async fn fetch(&self) -> Result<jsonwebtoken::jwk::JwkSet, VerifyError> {
-        let fetched = self
-            .client
-            .get(&self.url)
-            .send()
-            .await
-            .and_then(reqwest::Response::error_for_status)
-            .map_err(|err| VerifyError::KeysUnavailable(Box::new(err)))?;
-        fetched
-            .json()
-            .await
-            .map_err(|err| VerifyError::KeysUnavailable(Box::new(err)))
-    }
 }
 
 #[cfg(test)]
@@ -362,10 +342,18 @@ mod tests {
         CognitoIdentityProvider::new(
             Client::from_conf(config),
             CognitoSettings {
+                user_pool_id: "us-east-1_pool".into(),
                 client_id: "client123".into(),
                 client_secret: secret.map(str::to_owned),
             },
         )
+    }
+
+    #[test]
+    fn the_client_secret_never_shows_in_debug_output() {
+        let shown = format!("{:?}", provider(Some("very-secret-value")).settings);
+        assert!(shown.contains("client123"));
+        assert!(!shown.contains("very-secret-value"));
     }
 
     #[test]

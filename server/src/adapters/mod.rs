@@ -1,11 +1,11 @@
-//! Implementations of the ports: SQLite for the embedded default, DynamoDB for AWS.
+//! Implementations of the ports: SQLite and the local identity provider for the embedded
+//! default, DynamoDB and Cognito for AWS. SDK and driver types stop here; errors leave as the
+//! port's error with the SDK's error kept as the source, for the log.
 
 pub mod cognito;
 pub mod dynamo;
-pub mod dynamo_posts;
 pub mod local_idp;
 pub mod sqlite;
-pub mod sqlite_posts;
 
 use aws_config::{BehaviorVersion, SdkConfig};
 

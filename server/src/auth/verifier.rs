@@ -7,46 +7,19 @@ use std::{
     time::{Duration, Instant},
 };
 
+use app::services::Caller;
 use async_trait::async_trait;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, jwk::JwkSet};
 use serde::Deserialize;
 use tokio::sync::Mutex;
 
-use crate::ports::Principal;
+use super::{Authenticator, VerifyError, jwks::JwksSource};
 
 /// Seconds of clock skew tolerated on `exp`.
 const LEEWAY_SECS: u64 = 30;
 /// Fewest seconds between two JWKS fetches triggered by unknown key ids, so forged `kid`s
 /// cannot make the server hammer the issuer.
 const REFETCH_INTERVAL: Duration = Duration::from_secs(30);
-
-/// Why a token was refused. Callers answer every variant with the same 401.
-#[derive(Debug, thiserror::Error)]
-pub enum VerifyError {
-    /// Malformed, forged, expired, or issued for something else.
-    #[error("the access token is not valid: {0}")]
-    Invalid(&'static str),
-    /// The issuer's keys could not be fetched.
-    #[error("the signing keys could not be fetched")]
-    KeysUnavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
-}
-
-/// Where the issuer's public keys come from.
-#[async_trait]
-pub trait JwksSource: Send + Sync {
-    /// The current key set.
-    async fn fetch(&self) -> Result<JwkSet, VerifyError>;
-}
-
-/// A key set known in-process (the local identity provider's own).
-pub struct StaticJwks(pub JwkSet);
-
-#[async_trait]
-impl JwksSource for StaticJwks {
-    async fn fetch(&self) -> Result<JwkSet, VerifyError> {
-        Ok(self.0.clone())
-    }
-}
 
 /// Which tokens to accept.
 #[derive(Debug, Clone)]
@@ -93,7 +66,7 @@ impl AccessTokenVerifier {
     }
 
     /// The person the token was issued to, if every check passes.
-    pub async fn verify(&self, token: &str) -> Result<Principal, VerifyError> {
+    pub async fn verify(&self, token: &str) -> Result<Caller, VerifyError> {
         let header =
             jsonwebtoken::decode_header(token).map_err(|_| VerifyError::Invalid("malformed"))?;
         if header.alg != Algorithm::RS256 {
@@ -116,10 +89,9 @@ impl AccessTokenVerifier {
         if claims.client_id != self.settings.client_id {
             return Err(VerifyError::Invalid("issued to another client"));
         }
-        Ok(Principal {
+        Ok(Caller {
             sub: claims.sub,
             username: claims.username,
-            access_token: token.to_owned(),
         })
     }
 
@@ -165,10 +137,17 @@ impl AccessTokenVerifier {
     }
 }
 
+#[async_trait]
+impl Authenticator for AccessTokenVerifier {
+    async fn caller(&self, token: &str) -> Result<Caller, VerifyError> {
+        self.verify(token).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::signing::SigningKey;
+    use crate::auth::{jwks::StaticJwks, signing::SigningKey};
     use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
     use jsonwebtoken::{EncodingKey, Header, get_current_timestamp};
     use serde_json::{Value, json};
@@ -226,12 +205,12 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_well_formed_access_token_yields_its_principal() {
+    async fn a_well_formed_access_token_yields_its_caller() {
         let fixture = fixture();
         let token = fixture.key.sign(&access_claims()).unwrap();
-        let principal = fixture.verifier.verify(&token).await.unwrap();
+        let caller = fixture.verifier.verify(&token).await.unwrap();
         assert_eq!(
-            (principal.sub.as_str(), principal.username.as_str()),
+            (caller.sub.as_str(), caller.username.as_str()),
             ("3f1c", "alice")
         );
     }

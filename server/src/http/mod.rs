@@ -1,39 +1,43 @@
-//! The HTTP edge: routes parse input, call a service and map its answer to a response. The
-//! mapping from [`AppError`] to a status happens here and nowhere else.
+//! The HTTP edge: routes parse input, call a service and map its answer to a response.
+//!
+//! - [`error`]: the one `IntoResponse` for [`app::error::AppError`].
+//! - [`extract`]: `JsonBody`, `AuthUser` (the caller, authenticated once, before the body is
+//!   read) and the session in the refresh cookie.
+//! - [`cookies`]: what the refresh cookie looks like.
+//! - [`middleware`]: request ids, security headers, CORS, and the origin guard over
+//!   `/api/auth`.
+//! - one file of routes per resource ([`accounts`], [`posts`], [`health`], [`dev_mailbox`]),
+//!   the server functions ([`server_fns`]) and the SPA's static files ([`site`]).
 
 pub mod accounts;
-mod health;
+pub mod cookies;
+pub mod dev_mailbox;
+pub mod error;
+pub mod extract;
+pub mod health;
+pub mod middleware;
 pub mod posts;
-mod rest_accounts;
-mod rest_posts;
-mod server_fns;
+pub mod server_fns;
 pub mod site;
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
-use app::{error::AppError, services::VisitService};
-
-use crate::{adapters::local_idp::LocalIdentityProvider, configuration::Origin};
-use accounts::Accounts;
+use app::{
+    error::AppError,
+    services::{AccountService, PostService, VisitService},
+};
 use axum::{
-    Json, Router,
-    http::{HeaderName, HeaderValue, Method, Request, StatusCode, header},
-    response::{IntoResponse, Response},
-    routing::{any, get, post},
+    Router,
+    routing::{any, post},
 };
-use posts::Posts;
-use tower_http::{
-    cors::{AllowOrigin, CorsLayer},
-    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
-    set_header::SetResponseHeaderLayer,
-    trace::{DefaultOnResponse, TraceLayer},
-};
-use tracing::Level;
 
-/// The header that carries a request's id to the client and through every log line.
-pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+pub use error::ApiError;
+pub use middleware::CONTENT_SECURITY_POLICY;
 
-/// What every handler may need: the services, behind their interfaces.
+use crate::{auth::Authenticator, configuration::Origin, ports::DevMailbox};
+
+/// What every handler may need: the services behind their interfaces, the authenticator,
+/// and how long the refresh cookie lives. No adapter type appears here.
 #[derive(Clone)]
 pub struct AppState {
     /// `"local"` or `"aws"`, reported by `/api/health`.
@@ -41,122 +45,40 @@ pub struct AppState {
     /// Counts home-page visits.
     pub visits: Arc<dyn VisitService>,
     /// Accounts and sessions, on Cognito or the local identity provider.
-    pub accounts: Arc<Accounts>,
+    pub accounts: Arc<dyn AccountService>,
     /// The board.
-    pub posts: Arc<Posts>,
+    pub posts: Arc<dyn PostService>,
+    /// Turns a bearer token into a caller.
+    pub authenticator: Arc<dyn Authenticator>,
+    /// The refresh cookie's lifetime.
+    pub refresh_cookie: cookies::RefreshCookie,
     /// The local provider's dev mailbox; present only in local mode.
-    pub dev_mailbox: Option<LocalIdentityProvider>,
+    pub dev_mailbox: Option<Arc<dyn DevMailbox>>,
 }
 
 /// The API under `/api`: JSON in, JSON out, and a JSON 404 for anything unknown so an API
-/// client never receives the SPA's HTML.
-pub fn api_router(state: AppState) -> Router {
+/// client never receives the SPA's HTML. Everything under `/api/auth` (the routes that set
+/// or read the refresh cookie) sits behind the origin guard.
+pub fn api_router(state: AppState, allowed_origins: &[Origin]) -> Router {
     let unknown_route = any(|| async {
         ApiError(AppError::not_found(
             "There is no API route at this address.",
         ))
     });
-    Router::new()
-        .route("/api/health", get(health::health))
+    let cookie_routes =
+        accounts::cookie_routes().route("/api/auth/fn/{*fn_name}", post(server_fns::handle));
+    let mut routes = Router::new()
+        .merge(health::router())
         .route("/api/fn/{*fn_name}", post(server_fns::handle))
-        .route("/api/auth/fn/{*fn_name}", post(server_fns::handle))
-        .merge(rest_accounts::router(&state))
-        .merge(rest_posts::router())
+        .merge(middleware::guard_origin(cookie_routes, allowed_origins))
+        .merge(accounts::router())
+        .merge(posts::router());
+    if state.dev_mailbox.is_some() {
+        routes = routes.merge(dev_mailbox::router());
+    }
+    routes
         .route("/api", unknown_route.clone())
         .route("/api/{*rest}", unknown_route)
         .method_not_allowed_fallback(|| async { ApiError(AppError::method_not_allowed()) })
         .with_state(state)
-}
-
-/// Lets the configured other origins call the API with credentials; the SPA itself is
-/// same-origin and needs no CORS. With no origins configured nothing is added, so no
-/// `Access-Control-*` header is ever sent.
-pub fn with_cors(router: Router, allowed_origins: &[Origin]) -> Router {
-    let origins: Vec<HeaderValue> = allowed_origins
-        .iter()
-        .filter_map(|origin| HeaderValue::from_str(origin.as_ref()).ok())
-        .collect();
-    if origins.is_empty() {
-        return router;
-    }
-    router.layer(
-        CorsLayer::new()
-            .allow_origin(AllowOrigin::list(origins))
-            .allow_credentials(true)
-            .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
-            .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
-            .expose_headers([REQUEST_ID, rest_posts::NEXT_CURSOR])
-            .max_age(Duration::from_secs(600)),
-    )
-}
-
-/// The Content-Security-Policy CloudFront sends (infra/template.yaml, checked equal by the
-/// infra tests): scripts only from this origin, WebAssembly allowed to compile, no inline
-/// script or style, no framing.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
-     style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
-     object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
-
-/// Sends the security headers CloudFront's response headers policy sends, so the local
-/// server behaves like production and the browser tests run under the real CSP. (HSTS is
-/// left to CloudFront: the local server speaks plain HTTP.)
-pub fn with_security_headers(router: Router) -> Router {
-    let headers = [
-        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::X_FRAME_OPTIONS, "DENY"),
-        (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
-    ];
-    headers.into_iter().fold(router, |router, (name, value)| {
-        router.layer(SetResponseHeaderLayer::overriding(
-            name,
-            HeaderValue::from_static(value),
-        ))
-    })
-}
-
-/// Adds a request id to every request (kept if the client sent one), a tracing span that
-/// carries it, and the same id on every response.
-pub fn with_request_ids(router: Router) -> Router {
-    router
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(
-            TraceLayer::new_for_http()
-                .on_response(DefaultOnResponse::new().level(Level::INFO))
-                .make_span_with(|request: &Request<_>| {
-                    let request_id = request
-                        .headers()
-                        .get(REQUEST_ID)
-                        .and_then(|id| id.to_str().ok())
-                        .unwrap_or_default();
-                    tracing::info_span!(
-                        "request",
-                        method = %request.method(),
-                        path = %request.uri().path(),
-                        request_id,
-                    )
-                }),
-        )
-        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-}
-
-/// An [`AppError`] on its way out: the status comes from its code.
-pub struct ApiError(pub AppError);
-
-impl From<AppError> for ApiError {
-    fn from(error: AppError) -> Self {
-        Self(error)
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let status =
-            StatusCode::from_u16(self.0.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let retry_after = self
-            .0
-            .retry_after_secs
-            .map(|secs| [(header::RETRY_AFTER, secs.to_string())]);
-        (status, retry_after, Json(self.0)).into_response()
-    }
 }

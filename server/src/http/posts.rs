@@ -1,228 +1,85 @@
-//! The board at the HTTP edge, shared by the REST routes and the server functions: parsing
-//! ids, limits and cursors, authenticating writers, and mapping store outcomes to what
-//! clients see.
-
-use std::sync::Arc;
+//! The reference REST contract for posts: `/api/posts` and `/api/posts/{id}`. Listing
+//! answers a JSON array, newest first, with the next page's cursor in `X-Next-Cursor`
+//! (absent on the last page); pass it back as `?cursor=`.
 
 use app::{
-    domain::{PostContent, PostId, PostTitle},
-    dto::{MessageResponse, PostPageResponse, PostRequest, PostResponse, UpdatePostRequest},
+    dto::{PostRequest, UpdatePostRequest},
     error::AppError,
-    services::PostService,
 };
-use async_trait::async_trait;
-use axum::http::HeaderMap;
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use time::{OffsetDateTime, format_description::well_known::Rfc3339};
+use axum::{
+    Json, Router,
+    extract::{Path, Query, State},
+    http::{HeaderName, StatusCode, header::LOCATION},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use serde::Deserialize;
 
-use super::accounts::Accounts;
-use crate::{
-    ports::{Author, Post, PostEdit, PostStore, PostWriteError, StoreError},
-    telemetry::error_chain,
+use super::{
+    ApiError, AppState,
+    extract::{AuthUser, JsonBody},
 };
 
-/// Posts per page when the client does not say.
-pub const DEFAULT_PAGE_SIZE: u32 = 20;
-/// Most posts per page.
-pub const MAX_PAGE_SIZE: u32 = 100;
+/// The header that carries the next page's cursor.
+pub const NEXT_CURSOR: HeaderName = HeaderName::from_static("x-next-cursor");
 
-/// The post service every surface calls.
-pub struct Posts {
-    store: Arc<dyn PostStore>,
-    accounts: Arc<Accounts>,
+/// The post routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/posts", get(list).post(create))
+        .route("/api/posts/{id}", get(read).put(update).delete(remove))
 }
 
-impl Posts {
-    /// Posts in `store`; writers are authenticated by `accounts`.
-    pub fn new(store: Arc<dyn PostStore>, accounts: Arc<Accounts>) -> Self {
-        Self { store, accounts }
-    }
+#[derive(Deserialize)]
+struct ListQuery {
+    limit: Option<String>,
+    cursor: Option<String>,
 }
 
-fn now_ms() -> i64 {
-    i64::try_from(OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
-}
-
-fn rfc3339(ms: i64) -> String {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|at| at.format(&Rfc3339).ok())
-        .unwrap_or_default()
-}
-
-/// The wire shape of a stored post.
-pub fn response(post: Post) -> PostResponse {
-    PostResponse {
-        id: post.id.to_string(),
-        title: post.title.as_ref().to_owned(),
-        content: post.content.as_ref().to_owned(),
-        user_id: post.author.sub,
-        user_name: post.author.username,
-        created_at: rfc3339(post.created_at_ms),
-        updated_at: rfc3339(post.updated_at_ms),
-        version: post.version,
-    }
-}
-
-/// Cursors are opaque to clients: the id the next page starts below, encoded.
-fn encode_cursor(before: PostId) -> String {
-    URL_SAFE_NO_PAD.encode(format!("before:{before}"))
-}
-
-fn decode_cursor(cursor: &str) -> Result<PostId, AppError> {
-    let invalid =
-        || AppError::invalid_field("cursor", "The cursor is not one this server gave out.");
-    let decoded = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
-    let text = std::str::from_utf8(&decoded).map_err(|_| invalid())?;
-    let id = text.strip_prefix("before:").ok_or_else(invalid)?;
-    PostId::parse(id).map_err(|_| invalid())
-}
-
-fn page_size(limit: Option<u32>) -> Result<usize, AppError> {
-    match limit.unwrap_or(DEFAULT_PAGE_SIZE) {
-        size @ 1..=MAX_PAGE_SIZE => Ok(usize::try_from(size).unwrap_or(1)),
-        _ => Err(AppError::invalid_field(
-            "limit",
-            format!("limit must be between 1 and {MAX_PAGE_SIZE}."),
-        )),
-    }
-}
-
-fn store_failed(err: StoreError) -> AppError {
-    tracing::error!(error = %error_chain(&err), "post store failed");
-    AppError::unavailable()
-}
-
-fn refused(err: PostWriteError) -> AppError {
-    match err {
-        PostWriteError::NotFound => AppError::not_found("There is no post with that number."),
-        PostWriteError::NotYours => AppError::forbidden("Only the author can change this post."),
-        PostWriteError::Stale(current) => AppError::stale_post(response(*current)),
-        PostWriteError::Store(err) => store_failed(err),
-    }
-}
-
-#[async_trait]
-impl PostService for Posts {
-    async fn list_posts(
-        &self,
-        limit: Option<u32>,
-        cursor: Option<String>,
-    ) -> Result<PostPageResponse, AppError> {
-        let limit = page_size(limit)?;
-        let before = cursor.as_deref().map(decode_cursor).transpose()?;
-        let page = self.store.list(limit, before).await.map_err(store_failed)?;
-        Ok(PostPageResponse {
-            posts: page.posts.into_iter().map(response).collect(),
-            next_cursor: page.next_before.map(encode_cursor),
+async fn list(
+    State(state): State<AppState>,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, ApiError> {
+    let limit = query
+        .limit
+        .map(|raw| {
+            raw.parse::<u32>().map_err(|_| {
+                AppError::invalid_field("limit", "limit must be a whole number from 1 to 100.")
+            })
         })
-    }
-
-    async fn get_post(&self, id: &str) -> Result<PostResponse, AppError> {
-        let id = PostId::parse(id)?;
-        let post = self.store.get(id).await.map_err(store_failed)?;
-        post.map(response)
-            .ok_or_else(|| AppError::not_found("There is no post with that number."))
-    }
-
-    async fn create_post(
-        &self,
-        headers: &HeaderMap,
-        request: PostRequest,
-    ) -> Result<PostResponse, AppError> {
-        let author = self.accounts.authenticate(headers).await?;
-        let title = PostTitle::parse(&request.title)?;
-        let content = PostContent::parse(&request.content)?;
-        let id = self.store.next_id().await.map_err(store_failed)?;
-        let at = now_ms();
-        let post = Post {
-            id,
-            title,
-            content,
-            author: Author {
-                sub: author.sub,
-                username: author.username,
-            },
-            created_at_ms: at,
-            updated_at_ms: at,
-            version: 1,
-        };
-        self.store.create(&post).await.map_err(store_failed)?;
-        Ok(response(post))
-    }
-
-    async fn update_post(
-        &self,
-        headers: &HeaderMap,
-        id: &str,
-        request: UpdatePostRequest,
-    ) -> Result<PostResponse, AppError> {
-        let editor = self.accounts.authenticate(headers).await?;
-        let id = PostId::parse(id)?;
-        let edit = PostEdit {
-            title: PostTitle::parse(&request.title)?,
-            content: PostContent::parse(&request.content)?,
-            expected_version: request.version,
-            at_ms: now_ms(),
-        };
-        let post = self
-            .store
-            .update(id, &editor.sub, &edit)
-            .await
-            .map_err(refused)?;
-        Ok(response(post))
-    }
-
-    async fn delete_post(
-        &self,
-        headers: &HeaderMap,
-        id: &str,
-    ) -> Result<MessageResponse, AppError> {
-        let owner = self.accounts.authenticate(headers).await?;
-        let id = PostId::parse(id)?;
-        self.store.delete(id, &owner.sub).await.map_err(refused)?;
-        Ok(MessageResponse::new("The post was deleted."))
-    }
+        .transpose()?;
+    let page = state.posts.list_posts(limit, query.cursor).await?;
+    let cursor = page.next_cursor.map(|cursor| [(NEXT_CURSOR, cursor)]);
+    Ok((cursor, Json(page.posts)).into_response())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+async fn read(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    Ok(Json(state.posts.get_post(&id).await?).into_response())
+}
 
-    #[test]
-    fn a_cursor_round_trips_and_a_forged_one_is_refused_by_field() {
-        let id = PostId::parse("42").unwrap();
-        assert_eq!(decode_cursor(&encode_cursor(id)).unwrap(), id);
-        for forged in [
-            "42",
-            "not base64!",
-            &URL_SAFE_NO_PAD.encode("before:0"),
-            &URL_SAFE_NO_PAD.encode("after:4"),
-        ] {
-            assert_eq!(
-                decode_cursor(forged).unwrap_err().field.as_deref(),
-                Some("cursor"),
-                "{forged}"
-            );
-        }
-    }
+async fn create(
+    State(state): State<AppState>,
+    AuthUser(caller): AuthUser,
+    JsonBody(body): JsonBody<PostRequest>,
+) -> Result<Response, ApiError> {
+    let post = state.posts.create_post(&caller, body).await?;
+    let location = [(LOCATION, format!("/api/posts/{}", post.id))];
+    Ok((StatusCode::CREATED, location, Json(post)).into_response())
+}
 
-    #[test]
-    fn the_page_size_defaults_to_20_and_stays_within_1_to_100() {
-        assert_eq!(page_size(None).unwrap(), 20);
-        assert_eq!(page_size(Some(100)).unwrap(), 100);
-        assert_eq!(
-            page_size(Some(0)).unwrap_err().field.as_deref(),
-            Some("limit")
-        );
-        assert_eq!(
-            page_size(Some(101)).unwrap_err().field.as_deref(),
-            Some("limit")
-        );
-    }
+async fn update(
+    State(state): State<AppState>,
+    AuthUser(caller): AuthUser,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<UpdatePostRequest>,
+) -> Result<Response, ApiError> {
+    Ok(Json(state.posts.update_post(&caller, &id, body).await?).into_response())
+}
 
-    #[test]
-    fn times_are_rfc3339_utc_with_milliseconds() {
-        assert_eq!(rfc3339(1_800_000_000_123), "2027-01-15T08:00:00.123Z");
-    }
+async fn remove(
+    State(state): State<AppState>,
+    AuthUser(caller): AuthUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(Json(state.posts.delete_post(&caller, &id).await?).into_response())
 }

@@ -1,21 +1,22 @@
-//! Leptos server functions under `/api/fn/…`, given the services as context.
+//! Leptos server functions under `/api/fn/…` and `/api/auth/fn/…`, given the services and
+//! what the edge learned about the request (the caller, the cookie's session) as context.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use app::{
     error::AppError,
-    services::{AccountService, PostService},
+    services::{AccountService, PostService, RequestContext, SessionCookie},
 };
 use axum::{
     body::{Body, to_bytes},
     extract::{Request, State},
-    http::header::CONTENT_TYPE,
+    http::header::SET_COOKIE,
     response::{IntoResponse, Response},
 };
 use leptos::prelude::provide_context;
 use leptos_axum::handle_server_fns_with_context;
 
-use super::{ApiError, AppState};
+use super::{ApiError, AppState, cookies, extract};
 
 /// Marks a server function's error response (set by `server_fn`).
 const SERVER_FN_ERROR: &str = "serverfnerror";
@@ -24,7 +25,8 @@ const SERVER_FN_ERROR: &str = "serverfnerror";
 const ERROR_BODY_LIMIT: usize = 16 * 1024;
 
 /// Runs the requested server function with the services in its context. Every Boardwalk
-/// server function takes JSON, so any other body is refused before it runs.
+/// server function takes JSON, so any other body is refused before it runs. The caller is
+/// authenticated here, once, from the bearer token; functions that need one read it.
 pub async fn handle(State(state): State<AppState>, request: Request) -> Response {
     if server_fn::axum::get_server_fn_service(request.uri().path(), request.method().clone())
         .is_none()
@@ -34,27 +36,40 @@ pub async fn handle(State(state): State<AppState>, request: Request) -> Response
         ))
         .into_response();
     }
-    if !is_json(&request) {
+    if !extract::is_json(request.headers()) {
         return ApiError(AppError::unsupported_media_type()).into_response();
     }
-    let services = move || {
-        provide_context(state.visits.clone());
-        provide_context::<Arc<dyn AccountService>>(state.accounts.clone());
-        provide_context::<Arc<dyn PostService>>(state.posts.clone());
+    let session_cookie = Arc::new(Mutex::new(SessionCookie::Unchanged));
+    let context = RequestContext {
+        caller: extract::authenticate(request.headers(), state.authenticator.as_ref()).await,
+        session: cookies::session_from(request.headers()),
+        session_cookie: Arc::clone(&session_cookie),
+    };
+    let services = {
+        let state = state.clone();
+        move || {
+            provide_context(state.visits.clone());
+            provide_context::<Arc<dyn AccountService>>(state.accounts.clone());
+            provide_context::<Arc<dyn PostService>>(state.posts.clone());
+            provide_context(context.clone());
+        }
     };
     let response = handle_server_fns_with_context(services, request)
         .await
         .into_response();
-    with_error_status(response).await
-}
-
-fn is_json(request: &Request) -> bool {
-    request
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split(';').next())
-        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
+    let mut response = with_error_status(response).await;
+    let change = session_cookie
+        .lock()
+        .map(|change| change.clone())
+        .unwrap_or_default();
+    if let Some(cookie) = state
+        .refresh_cookie
+        .set_cookie(&change)
+        .and_then(|cookie| cookie.parse().ok())
+    {
+        response.headers_mut().append(SET_COOKIE, cookie);
+    }
+    response
 }
 
 /// `server_fn` answers every error with 500; this gives it the status of its error code, so

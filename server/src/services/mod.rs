@@ -1,5 +1,31 @@
-//! The rules, generic over ports; nothing here knows HTTP or an SDK.
+//! The rules, generic over ports; nothing here knows HTTP or an SDK. Each service implements
+//! one of the service traits `app::services` declares, so the server functions and the REST
+//! routes call the same code with the same typed inputs.
+//!
+//! Every service follows one convention: it is generic over the ports it needs (and a
+//! [`Clock`](crate::ports::Clock) when time matters), and it maps port failures to
+//! [`AppError`]s here, once: a dependency that failed is a 503 (nothing was written, a retry
+//! is safe), unreadable stored data is a 500 (a retry will not help).
 
+mod accounts;
+#[cfg(test)]
+mod fakes;
+mod posts;
 mod visits;
 
+pub use accounts::Accounts;
+pub use posts::Posts;
 pub use visits::Visits;
+
+use app::error::AppError;
+
+use crate::{ports::StoreError, telemetry::error_chain};
+
+/// What a client sees when a store fails; the cause goes to the log only.
+fn store_failed(err: StoreError) -> AppError {
+    tracing::error!(error = %error_chain(&err), "store call failed");
+    match err {
+        StoreError::Unavailable(_) => AppError::unavailable(),
+        StoreError::Corrupt(_) => AppError::internal(),
+    }
+}

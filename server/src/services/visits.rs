@@ -1,10 +1,10 @@
-//! Visit counting: the smallest use case that crosses every layer, and the pattern later
-//! services follow.
+//! Visit counting: the smallest use case that crosses every layer.
 
 use app::{error::AppError, services::VisitService};
 use async_trait::async_trait;
 
-use crate::{ports::CounterStore, telemetry::error_chain};
+use super::store_failed;
+use crate::ports::CounterStore;
 
 /// The counter that home-page visits advance.
 const HOME_VISITS: &str = "home_visits";
@@ -25,49 +25,42 @@ impl<S: CounterStore> Visits<S> {
 impl<S: CounterStore> VisitService for Visits<S> {
     #[tracing::instrument(skip(self))]
     async fn record_visit(&self) -> Result<u64, AppError> {
-        self.store.increment(HOME_VISITS).await.map_err(|err| {
-            tracing::error!(error = %error_chain(&err), "could not record a visit");
-            AppError::unavailable()
-        })
+        self.store
+            .increment(HOME_VISITS)
+            .await
+            .map_err(store_failed)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ports::StoreError;
+    use crate::services::fakes::{Failing, InMemoryCounters};
     use app::error::ErrorCode;
-    use std::sync::atomic::{AtomicU64, Ordering};
-
-    struct InMemoryCounter(AtomicU64);
-
-    #[async_trait]
-    impl CounterStore for InMemoryCounter {
-        async fn increment(&self, _counter: &str) -> Result<u64, StoreError> {
-            Ok(self.0.fetch_add(1, Ordering::SeqCst) + 1)
-        }
-    }
-
-    struct BrokenStore;
-
-    #[async_trait]
-    impl CounterStore for BrokenStore {
-        async fn increment(&self, _counter: &str) -> Result<u64, StoreError> {
-            Err(StoreError::Unavailable("connection refused".into()))
-        }
-    }
 
     #[tokio::test]
     async fn each_visit_advances_the_count_by_one() {
-        let visits = Visits::new(InMemoryCounter(AtomicU64::new(0)));
+        let visits = Visits::new(InMemoryCounters::default());
         assert_eq!(visits.record_visit().await.unwrap(), 1);
         assert_eq!(visits.record_visit().await.unwrap(), 2);
     }
 
     #[tokio::test]
     async fn a_store_failure_is_reported_as_unavailable_without_its_details() {
-        let err = Visits::new(BrokenStore).record_visit().await.unwrap_err();
+        let err = Visits::new(Failing::Unavailable)
+            .record_visit()
+            .await
+            .unwrap_err();
         assert_eq!(err.code, ErrorCode::Unavailable);
         assert!(!err.error.contains("refused"));
+    }
+
+    #[tokio::test]
+    async fn unreadable_stored_data_is_an_internal_error_not_a_retry() {
+        let err = Visits::new(Failing::Corrupt)
+            .record_visit()
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, ErrorCode::Internal);
     }
 }

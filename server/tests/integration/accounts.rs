@@ -4,7 +4,7 @@
 use reqwest::{Response, header::SET_COOKIE};
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, TestApp, spawn_app};
+use crate::helpers::{PASSWORD, TestApp, assert_locked_down_refresh_cookie, spawn_app};
 
 async fn body(response: Response) -> Value {
     response.json().await.expect("a JSON body")
@@ -73,19 +73,7 @@ async fn sign_up_confirm_log_in_and_read_my_info() {
 
     let logged_in = app.log_in("alice", PASSWORD).await;
     assert_eq!(logged_in.status(), 200);
-    let cookie_header = logged_in.headers()[SET_COOKIE].to_str().unwrap().to_owned();
-    for attribute in [
-        "HttpOnly",
-        "Secure",
-        "SameSite=Strict",
-        "Path=/api/auth",
-        "Max-Age=",
-    ] {
-        assert!(
-            cookie_header.contains(attribute),
-            "{cookie_header} lacks {attribute}"
-        );
-    }
+    assert_locked_down_refresh_cookie(logged_in.headers()[SET_COOKIE].to_str().unwrap());
     let tokens = body(logged_in).await;
     assert_eq!(tokens["expiresIn"], 900);
     assert!(

@@ -92,6 +92,24 @@ pub async fn spawn_app_with(data_dir: &Path, adjust: impl FnOnce(&mut Settings))
     }
 }
 
+/// Checks a `Set-Cookie` value carries every attribute the token rules demand of the
+/// refresh cookie.
+pub fn assert_locked_down_refresh_cookie(set_cookie: &str) {
+    for attribute in [
+        "boardwalk_refresh=",
+        "HttpOnly",
+        "Secure",
+        "SameSite=Strict",
+        "Path=/api/auth",
+        "Max-Age=",
+    ] {
+        assert!(
+            set_cookie.contains(attribute),
+            "{set_cookie} lacks {attribute}"
+        );
+    }
+}
+
 /// The password every test account uses.
 pub const PASSWORD: &str = "Correct1Horse";
 

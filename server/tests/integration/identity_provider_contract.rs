@@ -5,12 +5,12 @@
 //! `ResendConfirmationCode` nor `RevokeToken`, cannot move time, and does not rotate refresh
 //! tokens. Against real Cognito those behaviours are Cognito's own.
 
-use std::sync::{
-    Arc,
-    atomic::{AtomicU64, Ordering},
-};
+use std::sync::Arc;
 
-use app::domain::{ConfirmationCode, Email, Password, Username};
+use app::{
+    domain::{ConfirmationCode, Email, Password, Username},
+    services::{Caller, SessionHandle},
+};
 use async_trait::async_trait;
 use aws_sdk_cognitoidentityprovider::types::{
     AttributeDataType, ExplicitAuthFlowsType, PasswordPolicyType, SchemaAttributeType,
@@ -18,15 +18,16 @@ use aws_sdk_cognitoidentityprovider::types::{
 };
 use server::{
     adapters::{
-        cognito::{CognitoIdentityProvider, CognitoSettings, HttpJwks},
+        cognito::{CognitoIdentityProvider, CognitoSettings},
         local_idp::{LocalIdentityProvider, LocalIdpSettings},
         sqlite::SqliteDatabase,
     },
     auth::{
+        jwks::HttpJwks,
         signing::SigningKey,
         verifier::{AccessTokenVerifier, VerifierSettings},
     },
-    ports::{IdentityError, IdentityProvider, IssuedTokens, Principal, SessionHandle},
+    ports::{DevMailbox, IdentityError, IdentityProvider, IssuedTokens, ManualClock},
 };
 
 use crate::moto::{moto, sdk_config, unique_table};
@@ -122,8 +123,8 @@ fn session(tokens: IssuedTokens) -> SessionHandle {
 
 /// The local provider with a clock the test moves.
 struct LocalHarness {
-    provider: LocalIdentityProvider,
-    now: Arc<AtomicU64>,
+    provider: LocalIdentityProvider<Arc<ManualClock>>,
+    clock: Arc<ManualClock>,
     settings: LocalIdpSettings,
     _dir: tempfile::TempDir,
 }
@@ -133,25 +134,20 @@ impl LocalHarness {
         let dir = tempfile::tempdir().unwrap();
         let database = SqliteDatabase::open(dir.path()).unwrap();
         let key = Arc::new(SigningKey::load_or_create(dir.path()).unwrap());
-        let now = Arc::new(AtomicU64::new(1_800_000_000));
-        let clock_now = Arc::clone(&now);
+        let clock = Arc::new(ManualClock::at_ms(1_800_000_000_000));
         let settings = LocalIdpSettings::default();
-        let provider = LocalIdentityProvider::with_clock(
-            database,
-            key,
-            settings.clone(),
-            Arc::new(move || clock_now.load(Ordering::SeqCst)),
-        );
+        let provider =
+            LocalIdentityProvider::new(database, key, settings.clone(), Arc::clone(&clock));
         Self {
             provider,
-            now,
+            clock,
             settings,
             _dir: dir,
         }
     }
 
     fn advance(&self, secs: u64) {
-        self.now.fetch_add(secs, Ordering::SeqCst);
+        self.clock.advance_secs(secs);
     }
 }
 
@@ -162,7 +158,7 @@ impl Harness for LocalHarness {
     }
 
     async fn latest_code(&self, username: &str) -> ConfirmationCode {
-        let mails = self.provider.mailbox(&name(username)).await.unwrap();
+        let mails = self.provider.messages(&name(username)).await.unwrap();
         ConfirmationCode::parse(&mails.last().expect("a code was sent").code).unwrap()
     }
 }
@@ -235,6 +231,7 @@ impl CognitoHarness {
             provider: CognitoIdentityProvider::new(
                 client,
                 CognitoSettings {
+                    user_pool_id: pool_id.clone(),
                     client_id: client_id.clone(),
                     client_secret,
                 },
@@ -334,7 +331,7 @@ async fn a_confirmed_account_logs_in_and_its_session_refreshes(harness: &impl Ha
 
 async fn the_profile_is_the_confirmed_account(harness: &impl Harness) {
     let tokens = harness.logged_in("jon").await;
-    // The request path takes the principal from the verified access token.
+    // The request path takes the caller from the verified access token.
     let sub = jsonwebtoken::dangerous::insecure_decode::<serde_json::Value>(&tokens.access_token)
         .unwrap()
         .claims["sub"]
@@ -344,10 +341,9 @@ async fn the_profile_is_the_confirmed_account(harness: &impl Harness) {
 
     let profile = harness
         .provider()
-        .profile(&Principal {
+        .profile(&Caller {
             sub: sub.clone(),
             username: "jon".into(),
-            access_token: tokens.access_token,
         })
         .await
         .unwrap();
@@ -380,9 +376,9 @@ async fn cognito_access_tokens_pass_the_verifier_with_the_jwks_fetched_from_the_
         ),
     );
 
-    let principal = verifier.verify(&tokens.access_token).await.unwrap();
+    let caller = verifier.verify(&tokens.access_token).await.unwrap();
 
-    assert_eq!(principal.username, "kim");
+    assert_eq!(caller.username, "kim");
     assert!(
         verifier.verify(&tokens.id_token).await.is_err(),
         "an ID token is not an access token"

@@ -10,4 +10,5 @@ mod lambda;
 mod moto;
 mod post_store_contract;
 mod posts;
+mod server_fns;
 mod site;

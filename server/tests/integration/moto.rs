@@ -156,7 +156,7 @@ pub async fn create_posts_table(client: &aws_sdk_dynamodb::Client, table: &str) 
         .key_schema(key("id", KeyType::Hash))
         .global_secondary_indexes(
             GlobalSecondaryIndex::builder()
-                .index_name(server::adapters::dynamo_posts::FEED_INDEX)
+                .index_name(server::adapters::dynamo::FEED_INDEX)
                 .key_schema(key("feed", KeyType::Hash))
                 .key_schema(key("id", KeyType::Range))
                 .projection(

@@ -6,7 +6,8 @@ use std::{collections::BTreeSet, sync::Arc, time::Instant};
 use app::domain::{PostContent, PostId, PostTitle};
 use server::{
     adapters::{
-        dynamo_posts::DynamoPostStore, sqlite::SqliteDatabase, sqlite_posts::SqlitePostStore,
+        dynamo::DynamoPostStore,
+        sqlite::{SqliteDatabase, SqlitePostStore},
     },
     ports::{Author, Post, PostEdit, PostStore, PostWriteError},
 };

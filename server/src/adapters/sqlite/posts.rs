@@ -5,23 +5,22 @@ use app::domain::{PostContent, PostId, PostTitle};
 use async_trait::async_trait;
 use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 
-use crate::{
-    adapters::sqlite::{SqliteCounterStore, SqliteDatabase},
-    ports::{
-        Author, CounterStore, Post, PostEdit, PostPage, PostStore, PostWriteError, StoreError,
-    },
+use super::{SqliteCounterStore, SqliteDatabase, corrupt};
+use crate::ports::{
+    Author, Post, PostEdit, PostPage, PostStore, PostWriteError, StoreError, next_post_id,
 };
 
-/// The counter post ids come from.
-const POST_ID_COUNTER: &str = "post_id";
-
-/// The next post id from `counters`: one atomic step, so no id is handed out twice, and
-/// deleted posts never give theirs back.
-pub async fn next_post_id(counters: &impl CounterStore) -> Result<PostId, StoreError> {
-    let value = counters.increment(POST_ID_COUNTER).await?;
-    PostId::from_counter(value)
-        .ok_or_else(|| StoreError::Corrupt(format!("post id counter at {value}")))
-}
+/// The `posts` table.
+pub(super) const SCHEMA: &str = "CREATE TABLE posts (
+            id INTEGER PRIMARY KEY NOT NULL,
+            title TEXT NOT NULL,
+            content TEXT NOT NULL,
+            author_sub TEXT NOT NULL,
+            author_name TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            version INTEGER NOT NULL
+        ) STRICT;";
 
 const COLUMNS: &str =
     "id, title, content, author_sub, author_name, created_at, updated_at, version";
@@ -41,11 +40,6 @@ impl SqlitePostStore {
             database,
         }
     }
-}
-
-/// What a row failed to be, as an error rusqlite carries out of the closure.
-fn corrupt(what: String) -> rusqlite::Error {
-    rusqlite::Error::ToSqlConversionFailure(what.into())
 }
 
 fn post_row(row: &Row<'_>) -> rusqlite::Result<Post> {

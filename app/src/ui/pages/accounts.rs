@@ -1,16 +1,23 @@
 //! Sign up, confirm, log in and "my account". Each form checks the same domain rules as the
 //! server before sending, then shows the server's answer beside the field it names.
 
-use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
+use leptos::{ev::SubmitEvent, prelude::*};
 use leptos_router::{components::A, hooks::use_navigate, hooks::use_query_map};
 
-use super::forms::{FormError, PasswordRules, TextField};
 use crate::{
-    auth::Session,
     domain::{ConfirmationCode, Email, Password, Username},
     dto::{ConfirmEmailRequest, LoginRequest, ResendEmailRequest, SignupRequest},
     error::{AppError, ErrorCode},
-    server_fns::{confirm_email, log_in, my_info, resend_email, sign_up},
+    server_fns::{
+        accounts::{confirm_email, my_info, resend_email, sign_up},
+        auth::log_in,
+    },
+    session::Session,
+    ui::{
+        Route,
+        forms::{FormError, PasswordRules, TextField, on_answer},
+        require_sign_in::RequireSignIn,
+    },
 };
 
 /// Creates an account, then sends the person on to enter their code.
@@ -22,8 +29,14 @@ pub fn SignUp() -> impl IntoView {
         RwSignal::new(String::new()),
     );
     let error = RwSignal::new(None::<AppError>);
-    let pending = RwSignal::new(false);
+    let create = Action::new_local(|(request, name): &(SignupRequest, Username)| {
+        let (request, name) = (request.clone(), name.clone());
+        async move { sign_up(request).await.map(|_| name) }
+    });
     let navigate = use_navigate();
+    on_answer(create, error, move |name| {
+        navigate(&Route::Confirm(name).to_string(), Default::default());
+    });
 
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
@@ -32,27 +45,17 @@ pub fn SignUp() -> impl IntoView {
             Password::parse(&password.get_untracked())?;
             Ok(name)
         });
-        let name = match checked {
-            Ok(name) => name,
-            Err(err) => return error.set(Some(err)),
-        };
-        let request = SignupRequest {
-            username: username.get_untracked(),
-            password: password.get_untracked(),
-            email: email.get_untracked(),
-        };
-        let navigate = navigate.clone();
-        pending.set(true);
-        spawn_local(async move {
-            match sign_up(request).await {
-                Ok(_) => navigate(
-                    &format!("/confirm?username={}", name.as_ref()),
-                    Default::default(),
-                ),
-                Err(err) => error.set(Some(err)),
+        match checked {
+            Ok(name) => {
+                let request = SignupRequest {
+                    username: username.get_untracked(),
+                    password: password.get_untracked(),
+                    email: email.get_untracked(),
+                };
+                create.dispatch_local((request, name));
             }
-            pending.set(false);
-        });
+            Err(err) => error.set(Some(err.into())),
+        }
     };
 
     view! {
@@ -70,9 +73,9 @@ pub fn SignUp() -> impl IntoView {
             />
             <PasswordRules password=password />
             <FormError error=error />
-            <button type="submit" disabled=move || pending.get()>"Create account"</button>
+            <button type="submit" disabled=move || create.pending().get()>"Create account"</button>
         </form>
-        <p>"Already have an account? " <A href="/login">"Log in"</A></p>
+        <p>"Already have an account? " <A href=Route::LOG_IN.to_string()>"Log in"</A></p>
     }
 }
 
@@ -84,38 +87,41 @@ pub fn Confirm() -> impl IntoView {
     let code = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
     let notice = RwSignal::new(None::<String>);
+    let confirm = Action::new_local(|request: &ConfirmEmailRequest| confirm_email(request.clone()));
+    let resend = Action::new_local(|request: &ResendEmailRequest| resend_email(request.clone()));
     let navigate = use_navigate();
+    on_answer(confirm, error, move |_| {
+        navigate(
+            &Route::LogIn {
+                just_confirmed: true,
+            }
+            .to_string(),
+            Default::default(),
+        );
+    });
+    on_answer(resend, error, move |answer| {
+        notice.set(Some(answer.message))
+    });
 
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         notice.set(None);
-        if let Err(err) = Username::parse(&username.get_untracked())
-            .and(ConfirmationCode::parse(&code.get_untracked()))
-        {
-            return error.set(Some(err));
+        let checked = Username::parse(&username.get_untracked())
+            .and(ConfirmationCode::parse(&code.get_untracked()));
+        match checked {
+            Ok(_) => {
+                confirm.dispatch_local(ConfirmEmailRequest {
+                    username: username.get_untracked(),
+                    code: code.get_untracked(),
+                });
+            }
+            Err(err) => error.set(Some(err.into())),
         }
-        let request = ConfirmEmailRequest {
-            username: username.get_untracked(),
-            code: code.get_untracked(),
-        };
-        let navigate = navigate.clone();
-        spawn_local(async move {
-            match confirm_email(request).await {
-                Ok(_) => navigate("/login?confirmed=1", Default::default()),
-                Err(err) => error.set(Some(err)),
-            }
-        });
     };
-    let resend = move |_| {
+    let send_again = move |_| {
         error.set(None);
-        let request = ResendEmailRequest {
+        resend.dispatch_local(ResendEmailRequest {
             username: username.get_untracked(),
-        };
-        spawn_local(async move {
-            match resend_email(request).await {
-                Ok(answer) => notice.set(Some(answer.message)),
-                Err(err) => error.set(Some(err)),
-            }
         });
     };
 
@@ -127,8 +133,10 @@ pub fn Confirm() -> impl IntoView {
             <TextField label="Code" name="code" value=code error=error autocomplete="one-time-code" />
             <FormError error=error />
             {move || notice.get().map(|text| view! { <p class="notice" role="status">{text}</p> })}
-            <button type="submit">"Confirm"</button>
-            <button type="button" class="secondary" on:click=resend>"Send a new code"</button>
+            <button type="submit" disabled=move || confirm.pending().get()>"Confirm"</button>
+            <button type="button" class="secondary" on:click=send_again disabled=move || resend.pending().get()>
+                "Send a new code"
+            </button>
         </form>
     }
 }
@@ -141,32 +149,28 @@ pub fn LogIn() -> impl IntoView {
     let just_confirmed = query.read_untracked().get("confirmed").is_some();
     let (username, password) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
     let error = RwSignal::new(None::<AppError>);
-    let pending = RwSignal::new(false);
+    let enter = Action::new_local(|request: &LoginRequest| log_in(request.clone()));
     let navigate = use_navigate();
+    on_answer(enter, error, move |tokens| {
+        session.sign_in(&tokens);
+        navigate(&Route::MyAccount.to_string(), Default::default());
+    });
 
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
-        let request = LoginRequest {
+        enter.dispatch_local(LoginRequest {
             username: username.get_untracked(),
             password: password.get_untracked(),
-        };
-        let navigate = navigate.clone();
-        pending.set(true);
-        spawn_local(async move {
-            match log_in(request).await {
-                Ok(tokens) => {
-                    session.sign_in(&tokens);
-                    navigate("/me", Default::default());
-                }
-                Err(err) => error.set(Some(err)),
-            }
-            pending.set(false);
         });
     };
-    let needs_confirmation = move || {
-        error
+    let confirm_link = move || {
+        let needs_confirmation = error
             .get()
-            .is_some_and(|err| err.code == ErrorCode::NotConfirmed)
+            .is_some_and(|err| err.code == ErrorCode::NotConfirmed);
+        let name = Username::parse(&username.get()).ok()?;
+        needs_confirmation.then(|| {
+            view! { <A href=Route::Confirm(name).to_string()>"Enter your confirmation code"</A> }
+        })
     };
 
     view! {
@@ -185,40 +189,34 @@ pub fn LogIn() -> impl IntoView {
                 autocomplete="current-password"
             />
             <FormError error=error />
-            <Show when=needs_confirmation>
-                <A href=move || format!("/confirm?username={}", username.get())>"Enter your confirmation code"</A>
-            </Show>
-            <button type="submit" disabled=move || pending.get()>"Log in"</button>
+            {confirm_link}
+            <button type="submit" disabled=move || enter.pending().get()>"Log in"</button>
         </form>
-        <p>"New here? " <A href="/signup">"Create an account"</A></p>
+        <p>"New here? " <A href=Route::SignUp.to_string()>"Create an account"</A></p>
     }
 }
 
-/// The signed-in person's account, from `/api/fn/my_info` with the bearer token. Without a
-/// session it sends the person to log in.
+/// The signed-in person's account, from `my_info` with the bearer token.
 #[component]
-pub fn MyInfo() -> impl IntoView {
-    let session = expect_context::<Session>();
-    let navigate = use_navigate();
-    let info = LocalResource::new(move || async move {
-        session.user()?;
-        Some(session.authorized(my_info()).await)
-    });
-    Effect::new(move || {
-        let signed_out = session.restored() && session.user().is_none();
-        let refused =
-            matches!(info.get(), Some(Some(Err(ref err))) if err.code == ErrorCode::Unauthorized);
-        if signed_out || refused {
-            navigate("/login", Default::default());
-        }
-    });
-
+pub fn MyAccount() -> impl IntoView {
     view! {
         <h1>"My account"</h1>
+        <RequireSignIn>
+            <AccountDetails />
+        </RequireSignIn>
+    }
+}
+
+/// What the identity provider knows of the signed-in person.
+#[component]
+fn AccountDetails() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let info = LocalResource::new(move || session.authorized(my_info()));
+
+    view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || {
                 info.get()
-                    .flatten()
                     .map(|answer| match answer {
                         Ok(me) => {
                             view! {

@@ -1,10 +1,10 @@
-//! One component per route.
+//! The front page and the page for unknown addresses.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::post_pages::Board;
-use crate::server_fns::record_visit;
+use super::posts::Board;
+use crate::{server_fns::visits::record_visit, ui::Route};
 
 /// The board's front page: the latest posts, and how often the board has been opened.
 #[component]
@@ -49,6 +49,6 @@ pub fn NotFound() -> impl IntoView {
     view! {
         <h1>"Page not found"</h1>
         <p>"There is nothing at this address."</p>
-        <A href="/">"Back to the board"</A>
+        <A href=Route::Home.to_string()>"Back to the board"</A>
     }
 }

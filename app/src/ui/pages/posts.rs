@@ -1,19 +1,23 @@
 //! The board: the list (newest first, "more" paging), one post, and the write and edit forms.
 //! Titles and contents are inserted as text nodes, so markup in a post is shown, never run.
 
-use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
+use leptos::{ev::SubmitEvent, prelude::*};
 use leptos_router::{
     components::A,
     hooks::{use_navigate, use_params_map},
 };
 
-use super::forms::{CharacterCount, FormError, TextArea, TextField};
 use crate::{
-    auth::Session,
     domain::{PostContent, PostTitle},
-    dto::{PostRequest, PostResponse, UpdatePostRequest},
+    dto::{PostPageResponse, PostRequest, PostResponse, UpdatePostRequest},
     error::{AppError, ErrorCode},
-    server_fns::{create_post, delete_post, get_post, list_posts, update_post},
+    server_fns::posts::{create_post, delete_post, get_post, list_posts, update_post},
+    session::Session,
+    ui::{
+        Route,
+        forms::{CharacterCount, FormError, TextArea, TextField, on_answer},
+        require_sign_in::RequireSignIn,
+    },
 };
 
 /// "3 minutes ago" for an RFC 3339 time, as a person reads a board.
@@ -44,7 +48,7 @@ fn relative_time(rfc3339: &str) -> String {
 fn Byline(post: PostResponse) -> impl IntoView {
     let edited = post.updated_at != post.created_at;
     view! {
-        <p class="byline">
+        <p class="byline" data-testid="byline">
             <span class="author">{post.user_name}</span>
             " · "
             <time datetime=post.created_at.clone() title=post.created_at.clone()>
@@ -61,33 +65,25 @@ pub fn Board() -> impl IntoView {
     let session = expect_context::<Session>();
     let posts = RwSignal::new(Vec::<PostResponse>::new());
     let next = RwSignal::new(None::<String>);
-    let loaded = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);
-    let load = move |cursor: Option<String>| {
-        spawn_local(async move {
-            match list_posts(None, cursor).await {
-                Ok(page) => {
-                    posts.update(|shown| shown.extend(page.posts));
-                    next.set(page.next_cursor);
-                    error.set(None);
-                }
-                Err(err) => error.set(Some(err)),
-            }
-            loaded.set(true);
-        });
-    };
-    load(None);
+    let load = Action::new_local(|cursor: &Option<String>| list_posts(None, cursor.clone()));
+    on_answer(load, error, move |page: PostPageResponse| {
+        posts.update(|shown| shown.extend(page.posts));
+        next.set(page.next_cursor);
+    });
+    load.dispatch_local(None);
+    let loaded = move || load.version().get() > 0;
 
     view! {
         <section class="board" aria-labelledby="board-title">
             <div class="board-head">
                 <h2 id="board-title">"Latest posts"</h2>
                 <Show when=move || session.user().is_some()>
-                    <A href="/posts/new" attr:class="button">"Write a post"</A>
+                    <A href=Route::NewPost.to_string() attr:class="button">"Write a post"</A>
                 </Show>
             </div>
             <FormError error=error />
-            <Show when=move || loaded.get() && posts.with(Vec::is_empty) && error.get().is_none()>
+            <Show when=move || loaded() && posts.with(Vec::is_empty) && error.get().is_none()>
                 <p class="muted">"No posts yet. Be the first to write one."</p>
             </Show>
             <ol class="post-list">
@@ -95,7 +91,7 @@ pub fn Board() -> impl IntoView {
                     each=move || posts.get()
                     key=|post| post.id.clone()
                     children=|post| {
-                        let (href, title) = (format!("/posts/{}", post.id), post.title.clone());
+                        let (href, title) = (Route::Post(post.id.clone()).to_string(), post.title.clone());
                         view! {
                             <li class="post-item">
                                 <A href=href>{title}</A>
@@ -106,7 +102,14 @@ pub fn Board() -> impl IntoView {
                 />
             </ol>
             <Show when=move || next.get().is_some()>
-                <button type="button" class="secondary" on:click=move |_| load(next.get_untracked())>
+                <button
+                    type="button"
+                    class="secondary"
+                    disabled=move || load.pending().get()
+                    on:click=move |_| {
+                        load.dispatch_local(next.get_untracked());
+                    }
+                >
                     "More posts"
                 </button>
             </Show>
@@ -150,7 +153,7 @@ pub fn PostView() -> impl IntoView {
             }}
         </Suspense>
         <p>
-            <A href="/">"Back to the board"</A>
+            <A href=Route::Home.to_string()>"Back to the board"</A>
         </p>
     }
 }
@@ -158,23 +161,19 @@ pub fn PostView() -> impl IntoView {
 /// Edit, and delete behind a confirmation step.
 #[component]
 fn AuthorActions(id: String) -> impl IntoView {
+    let session = expect_context::<Session>();
     let confirming = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);
+    let delete = Action::new_local(move |id: &String| session.authorized(delete_post(id.clone())));
     let navigate = use_navigate();
+    on_answer(delete, error, move |_| {
+        navigate(&Route::Home.to_string(), Default::default());
+    });
     let delete_id = id.clone();
-    let delete = move |_| {
-        let (id, navigate) = (delete_id.clone(), navigate.clone());
-        spawn_local(async move {
-            match delete_post(id).await {
-                Ok(_) => navigate("/", Default::default()),
-                Err(err) => error.set(Some(err)),
-            }
-        });
-    };
 
     view! {
         <div class="actions">
-            <A href=format!("/posts/{id}/edit") attr:class="button">"Edit"</A>
+            <A href=Route::EditPost(id).to_string() attr:class="button">"Edit"</A>
             <Show
                 when=move || confirming.get()
                 fallback=move || {
@@ -186,7 +185,19 @@ fn AuthorActions(id: String) -> impl IntoView {
                 }
             >
                 <p class="confirm" role="alert">"Delete this post? This cannot be undone."</p>
-                <button type="button" class="danger" on:click=delete.clone()>"Yes, delete"</button>
+                <button
+                    type="button"
+                    class="danger"
+                    disabled=move || delete.pending().get()
+                    on:click={
+                        let id = delete_id.clone();
+                        move |_| {
+                            delete.dispatch_local(id.clone());
+                        }
+                    }
+                >
+                    "Yes, delete"
+                </button>
                 <button type="button" class="secondary" on:click=move |_| confirming.set(false)>
                     "Cancel"
                 </button>
@@ -202,7 +213,7 @@ fn PostForm(
     title: RwSignal<String>,
     content: RwSignal<String>,
     error: RwSignal<Option<AppError>>,
-    pending: RwSignal<bool>,
+    #[prop(into)] pending: Signal<bool>,
     submit_label: &'static str,
     on_submit: impl Fn(PostRequest) + 'static,
 ) -> impl IntoView {
@@ -210,13 +221,13 @@ fn PostForm(
         event.prevent_default();
         let checked = PostTitle::parse(&title.get_untracked())
             .and(PostContent::parse(&content.get_untracked()));
-        if let Err(err) = checked {
-            return error.set(Some(err));
+        match checked {
+            Ok(_) => on_submit(PostRequest {
+                title: title.get_untracked(),
+                content: content.get_untracked(),
+            }),
+            Err(err) => error.set(Some(err.into())),
         }
-        on_submit(PostRequest {
-            title: title.get_untracked(),
-            content: content.get_untracked(),
-        });
     };
     view! {
         <form on:submit=submit novalidate class="post-form">
@@ -229,38 +240,40 @@ fn PostForm(
     }
 }
 
-/// Sends anyone not signed in to log in first.
-fn require_sign_in(session: Session) {
-    let navigate = use_navigate();
-    Effect::new(move || {
-        if session.restored() && session.user().is_none() {
-            navigate("/login", Default::default());
-        }
-    });
-}
-
 /// Writes a new post, then opens it.
 #[component]
 pub fn NewPost() -> impl IntoView {
-    let session = expect_context::<Session>();
-    require_sign_in(session);
-    let (title, content) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
-    let (error, pending) = (RwSignal::new(None::<AppError>), RwSignal::new(false));
-    let navigate = use_navigate();
-    let publish = move |request: PostRequest| {
-        let navigate = navigate.clone();
-        pending.set(true);
-        spawn_local(async move {
-            match session.authorized(create_post(request)).await {
-                Ok(post) => navigate(&format!("/posts/{}", post.id), Default::default()),
-                Err(err) => error.set(Some(err)),
-            }
-            pending.set(false);
-        });
-    };
     view! {
         <h1>"Write a post"</h1>
-        <PostForm title content error pending submit_label="Publish" on_submit=publish />
+        <RequireSignIn>
+            <NewPostForm />
+        </RequireSignIn>
+    }
+}
+
+#[component]
+fn NewPostForm() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let (title, content) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let error = RwSignal::new(None::<AppError>);
+    let publish = Action::new_local(move |request: &PostRequest| {
+        session.authorized(create_post(request.clone()))
+    });
+    let navigate = use_navigate();
+    on_answer(publish, error, move |post| {
+        navigate(&Route::Post(post.id).to_string(), Default::default());
+    });
+    view! {
+        <PostForm
+            title
+            content
+            error
+            pending=publish.pending()
+            submit_label="Publish"
+            on_submit=move |request| {
+                publish.dispatch_local(request);
+            }
+        />
     }
 }
 
@@ -268,14 +281,23 @@ pub fn NewPost() -> impl IntoView {
 /// in between, it says so and offers the current text instead of overwriting it.
 #[component]
 pub fn EditPost() -> impl IntoView {
+    view! {
+        <h1>"Edit post"</h1>
+        <RequireSignIn>
+            <EditPostForm />
+        </RequireSignIn>
+    }
+}
+
+#[component]
+fn EditPostForm() -> impl IntoView {
     let session = expect_context::<Session>();
-    require_sign_in(session);
     let params = use_params_map();
     let id = params.read_untracked().get("id").unwrap_or_default();
     let (title, content) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
     let version = RwSignal::new(None::<u64>);
     let current = RwSignal::new(None::<PostResponse>);
-    let (error, pending) = (RwSignal::new(None::<AppError>), RwSignal::new(false));
+    let error = RwSignal::new(None::<AppError>);
     let load_into_form = move |post: PostResponse| {
         title.set(post.title);
         content.set(post.content);
@@ -283,37 +305,26 @@ pub fn EditPost() -> impl IntoView {
         current.set(None);
         error.set(None);
     };
-    let load_id = id.clone();
-    spawn_local(async move {
-        match get_post(load_id).await {
-            Ok(post) => load_into_form(post),
-            Err(err) => error.set(Some(err)),
-        }
+    let load = Action::new_local(|id: &String| get_post(id.clone()));
+    on_answer(load, error, load_into_form);
+    load.dispatch_local(id.clone());
+
+    let save = Action::new_local(move |(id, request): &(String, UpdatePostRequest)| {
+        session.authorized(update_post(id.clone(), request.clone()))
     });
     let navigate = use_navigate();
-    let save = move |request: PostRequest| {
-        let (id, navigate) = (id.clone(), navigate.clone());
-        let request = UpdatePostRequest {
-            title: request.title,
-            content: request.content,
-            version: version.get_untracked(),
-        };
-        pending.set(true);
-        spawn_local(async move {
-            match session.authorized(update_post(id.clone(), request)).await {
-                Ok(post) => navigate(&format!("/posts/{}", post.id), Default::default()),
-                Err(err) if err.code == ErrorCode::Conflict => {
-                    current.set(err.current.clone().map(|post| *post));
-                    error.set(Some(err));
-                }
-                Err(err) => error.set(Some(err)),
-            }
-            pending.set(false);
-        });
-    };
+    on_answer(save, error, move |post| {
+        navigate(&Route::Post(post.id).to_string(), Default::default());
+    });
+    Effect::new(move || {
+        if let Some(Err(err)) = save.value().get()
+            && err.code == ErrorCode::Conflict
+        {
+            current.set(err.current.map(|post| *post));
+        }
+    });
 
     view! {
-        <h1>"Edit post"</h1>
         {move || {
             current
                 .get()
@@ -331,6 +342,22 @@ pub fn EditPost() -> impl IntoView {
                     }
                 })
         }}
-        <PostForm title content error pending submit_label="Save changes" on_submit=save />
+        <PostForm
+            title
+            content
+            error
+            pending=save.pending()
+            submit_label="Save changes"
+            on_submit=move |request: PostRequest| {
+                save.dispatch_local((
+                    id.clone(),
+                    UpdatePostRequest {
+                        title: request.title,
+                        content: request.content,
+                        version: version.get_untracked(),
+                    },
+                ));
+            }
+        />
     }
 }

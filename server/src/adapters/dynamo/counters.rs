@@ -1,12 +1,9 @@
-//! DynamoDB adapters. Every rule that matters under concurrency is in the write itself (an
-//! update expression or a condition), never in a read before it.
+//! [`CounterStore`] on DynamoDB: one `UpdateItem` with `if_not_exists(...) + :one`.
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::{
-    Client,
-    types::{AttributeValue, ReturnValue},
-};
+use aws_sdk_dynamodb::{Client, types::ReturnValue};
 
+use super::{number, text};
 use crate::ports::{CounterStore, StoreError};
 
 /// [`CounterStore`] on a table keyed by the string attribute `name`, one item per counter.
@@ -33,15 +30,15 @@ impl CounterStore for DynamoCounterStore {
             .client
             .update_item()
             .table_name(&self.table)
-            .key("name", AttributeValue::S(counter.to_owned()))
+            .key("name", text(counter))
             .update_expression("SET #value = if_not_exists(#value, :zero) + :one")
             .expression_attribute_names("#value", "value")
-            .expression_attribute_values(":zero", AttributeValue::N("0".into()))
-            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .expression_attribute_values(":zero", number(0))
+            .expression_attribute_values(":one", number(1))
             .return_values(ReturnValue::UpdatedNew)
             .send()
             .await
-            .map_err(|err| StoreError::Unavailable(Box::new(err)))?;
+            .map_err(StoreError::unavailable)?;
         let value = output
             .attributes()
             .and_then(|attributes| attributes.get("value"))

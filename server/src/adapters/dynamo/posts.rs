@@ -12,9 +12,9 @@ use aws_sdk_dynamodb::{
     types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure},
 };
 
-use crate::{
-    adapters::{dynamo::DynamoCounterStore, sqlite_posts::next_post_id},
-    ports::{Author, Post, PostEdit, PostPage, PostStore, PostWriteError, StoreError},
+use super::{DynamoCounterStore, number, text};
+use crate::ports::{
+    Author, Post, PostEdit, PostPage, PostStore, PostWriteError, StoreError, next_post_id,
 };
 
 /// The index that lists posts newest first: partition `feed` (one value), sort `id`.
@@ -55,7 +55,7 @@ impl DynamoPostStore {
             .consistent_read(true)
             .send()
             .await
-            .map_err(unavailable)?;
+            .map_err(StoreError::unavailable)?;
         output.item.map(post_from).transpose()
     }
 
@@ -70,18 +70,6 @@ impl DynamoPostStore {
             None => self.consistent_read(id).await,
         }
     }
-}
-
-fn unavailable(err: impl std::error::Error + Send + Sync + 'static) -> StoreError {
-    StoreError::Unavailable(Box::new(err))
-}
-
-fn number(value: impl ToString) -> AttributeValue {
-    AttributeValue::N(value.to_string())
-}
-
-fn text(value: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(value.into())
 }
 
 fn item_from(post: &Post) -> Item {
@@ -142,7 +130,7 @@ impl PostStore for DynamoPostStore {
             .condition_expression("attribute_not_exists(id)")
             .send()
             .await
-            .map_err(unavailable)?;
+            .map_err(StoreError::unavailable)?;
         Ok(())
     }
 
@@ -165,7 +153,7 @@ impl PostStore for DynamoPostStore {
                 .expression_attribute_values(":before", number(before.get())),
             None => query.key_condition_expression("feed = :feed"),
         };
-        let output = query.send().await.map_err(unavailable)?;
+        let output = query.send().await.map_err(StoreError::unavailable)?;
         let posts = output
             .items
             .unwrap_or_default()
@@ -212,7 +200,7 @@ impl PostStore for DynamoPostStore {
                 let Some(UpdateItemError::ConditionalCheckFailedException(refused)) =
                     err.as_service_error()
                 else {
-                    return Err(unavailable(err).into());
+                    return Err(StoreError::unavailable(err).into());
                 };
                 let current = self.refused_by(id, refused.item.clone()).await?;
                 Err(PostWriteError::edit_refused(current, editor_sub))
@@ -237,7 +225,7 @@ impl PostStore for DynamoPostStore {
                 let Some(DeleteItemError::ConditionalCheckFailedException(refused)) =
                     err.as_service_error()
                 else {
-                    return Err(unavailable(err).into());
+                    return Err(StoreError::unavailable(err).into());
                 };
                 let current = self.refused_by(id, refused.item.clone()).await?;
                 Err(PostWriteError::delete_refused(current))

@@ -1,0 +1,121 @@
+//! Accounts and sessions: `/api/auth/*` and `/api/myinfo`.
+
+use serde::{Deserialize, Serialize};
+
+/// `POST /api/auth/signup`. Its `Debug` hides the password, so logging a request cannot
+/// leak one.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignupRequest {
+    /// The login name to claim.
+    pub username: String,
+    /// The new password.
+    pub password: String,
+    /// Where the confirmation code goes.
+    pub email: String,
+}
+
+impl std::fmt::Debug for SignupRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignupRequest")
+            .field("username", &self.username)
+            .field("email", &self.email)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `POST /api/auth/confirmEmail`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfirmEmailRequest {
+    /// The account to confirm.
+    pub username: String,
+    /// The six digits from the email.
+    pub code: String,
+}
+
+/// `POST /api/auth/resendEmail`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResendEmailRequest {
+    /// The account whose code to send again.
+    pub username: String,
+}
+
+/// `POST /api/auth/login`. Its `Debug` hides the password.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    /// The login name.
+    pub username: String,
+    /// The password.
+    pub password: String,
+}
+
+impl std::fmt::Debug for LoginRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginRequest")
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What log-in and refresh return in the body. The refresh token is never here: it travels
+/// only in an `HttpOnly` cookie.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenResponse {
+    /// Bearer token for API calls; the SPA keeps it in memory only.
+    pub access_token: String,
+    /// Who the person is (username, email), for display.
+    pub id_token: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+}
+
+/// A confirmation for a person, for actions that return nothing else.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageResponse {
+    /// What happened.
+    pub message: String,
+}
+
+impl MessageResponse {
+    /// A response saying `message`.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+        }
+    }
+}
+
+/// `GET /api/myinfo`: the signed-in person as the identity provider knows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyInfoResponse {
+    /// The login name.
+    pub username: String,
+    /// The confirmed address.
+    pub email: String,
+    /// Whether the address was confirmed with a code.
+    pub email_verified: bool,
+    /// The stable user id (`sub`), which never changes even if the username could.
+    pub sub: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_show_in_debug_output() {
+        let signup = SignupRequest {
+            username: "alice".into(),
+            password: "Correct1Horse".into(),
+            email: "a@example.com".into(),
+        };
+        let login = LoginRequest {
+            username: "alice".into(),
+            password: "Correct1Horse".into(),
+        };
+        for shown in [format!("{signup:?}"), format!("{login:?}")] {
+            assert!(shown.contains("alice"), "{shown}");
+            assert!(!shown.contains("Horse"), "{shown}");
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! Wire types: plain serde structs, one file per resource, so any client (SPA, script, mobile
+//! app) can share them. Nothing here knows a database or an SDK.
+
+mod accounts;
+mod health;
+mod posts;
+
+pub use accounts::{
+    ConfirmEmailRequest, LoginRequest, MessageResponse, MyInfoResponse, ResendEmailRequest,
+    SignupRequest, TokenResponse,
+};
+pub use health::{HealthResponse, VisitsResponse};
+pub use posts::{PostPageResponse, PostRequest, PostResponse, UpdatePostRequest};

@@ -1,0 +1,5 @@
+//! One module per area of the SPA, one component per route.
+
+pub mod accounts;
+pub mod home;
+pub mod posts;

@@ -1,0 +1,108 @@
+//! Confirmation codes: six digits that expire, allow a bounded number of wrong tries, and can
+//! be sent again after a cool-down. Each function runs inside the caller's transaction.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{
+    LocalIdpSettings,
+    mailbox::{self, CodeMail},
+    secrets::{digest, six_digit_code},
+    to_sql,
+};
+
+/// Stores a fresh code for `username` (replacing any earlier one, with its tries reset) and
+/// delivers it.
+pub(super) fn send_code(
+    connection: &Connection,
+    settings: &LocalIdpSettings,
+    now: u64,
+    username: &str,
+    email: &str,
+) -> rusqlite::Result<()> {
+    let code = six_digit_code();
+    connection.execute(
+        "INSERT INTO confirmation_codes (username, code_hash, expires_at, attempts, sent_at)
+         VALUES (?1, ?2, ?3, 0, ?4)
+         ON CONFLICT (username) DO UPDATE SET code_hash = ?2, expires_at = ?3, attempts = 0, sent_at = ?4",
+        params![username, digest(&code), to_sql(now + settings.code_secs), to_sql(now)],
+    )?;
+    mailbox::deliver(
+        connection,
+        &CodeMail {
+            username,
+            email,
+            code: &code,
+            valid_hours: settings.code_secs / 3600,
+            sent_at: to_sql(now),
+        },
+    )
+}
+
+/// Confirms `username` if `code` is its live code; a wrong code uses up one try. Says
+/// whether the account is now confirmed.
+pub(super) fn confirm(
+    connection: &Connection,
+    settings: &LocalIdpSettings,
+    now: u64,
+    username: &str,
+    code: &str,
+) -> rusqlite::Result<bool> {
+    let pending: Option<(String, i64, u32)> = connection
+        .query_row(
+            "SELECT code_hash, expires_at, attempts FROM confirmation_codes WHERE username = ?1",
+            [username],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .optional()?;
+    let Some((expected, expires_at, attempts)) = pending else {
+        return Ok(false);
+    };
+    let usable = attempts < settings.max_code_attempts && to_sql(now) <= expires_at;
+    let confirmed = usable && expected == digest(code);
+    if confirmed {
+        connection.execute(
+            "UPDATE users SET confirmed = 1 WHERE username = ?1",
+            [username],
+        )?;
+        connection.execute(
+            "DELETE FROM confirmation_codes WHERE username = ?1",
+            [username],
+        )?;
+    } else {
+        connection.execute(
+            "UPDATE confirmation_codes SET attempts = attempts + 1 WHERE username = ?1",
+            [username],
+        )?;
+    }
+    Ok(confirmed)
+}
+
+/// Sends a new code to an unconfirmed `username` unless the last one went out less than the
+/// cool-down ago. Returns the seconds still to wait (0: sent, or nothing to send).
+pub(super) fn resend(
+    connection: &Connection,
+    settings: &LocalIdpSettings,
+    now: u64,
+    username: &str,
+) -> rusqlite::Result<u64> {
+    let pending: Option<(String, Option<i64>)> = connection
+        .query_row(
+            "SELECT users.email, codes.sent_at FROM users
+             LEFT JOIN confirmation_codes AS codes ON codes.username = users.username
+             WHERE users.username = ?1 AND users.confirmed = 0",
+            [username],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    let Some((email, sent_at)) = pending else {
+        return Ok(0);
+    };
+    let ready_at = sent_at.map_or(0, |sent| {
+        sent.saturating_add(to_sql(settings.resend_cooldown_secs))
+    });
+    if to_sql(now) < ready_at {
+        return Ok(u64::try_from(ready_at - to_sql(now)).unwrap_or_default());
+    }
+    send_code(connection, settings, now, username, &email)?;
+    Ok(0)
+}

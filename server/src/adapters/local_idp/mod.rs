@@ -1,0 +1,306 @@
+//! The embedded default's identity provider: Cognito's behaviour, in the local SQLite file.
+//!
+//! One file per concern: [`settings`] (lifetimes and limits), [`schema`] (its tables),
+//! `passwords` (argon2id), `secrets` (random tokens and codes, stored as digests), `codes`
+//! (confirmation), `sessions` (refresh-token rotation and reuse detection), `tokens` (the
+//! Cognito-shaped JWTs) and `mailbox` (the local-only dev mailbox). This file only wires
+//! them into the [`IdentityProvider`] port, one transaction per call.
+
+mod codes;
+mod mailbox;
+mod passwords;
+mod schema;
+mod secrets;
+mod sessions;
+mod settings;
+mod tokens;
+
+pub(super) use schema::SCHEMA;
+pub use settings::LocalIdpSettings;
+
+use std::sync::Arc;
+
+use app::{
+    domain::{ConfirmationCode, Email, Password, Username},
+    services::{Caller, SessionHandle},
+};
+use async_trait::async_trait;
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+use self::{
+    passwords::{decoy_hash, hash_password, on_blocking_pool, password_matches},
+    secrets::{digest, random_token},
+    sessions::Refreshed,
+};
+use crate::{
+    adapters::sqlite::SqliteDatabase,
+    auth::{signing::SigningKey, verifier::VerifierSettings},
+    ports::{Clock, IdentityError, IdentityProvider, IssuedTokens, Profile},
+};
+
+/// [`IdentityProvider`] on the local SQLite database, with time from `C`.
+#[derive(Clone)]
+pub struct LocalIdentityProvider<C> {
+    database: SqliteDatabase,
+    key: Arc<SigningKey>,
+    settings: Arc<LocalIdpSettings>,
+    clock: C,
+}
+
+/// An account row.
+struct Account {
+    sub: String,
+    username: String,
+    email: String,
+    confirmed: bool,
+}
+
+fn account_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
+    Ok(Account {
+        sub: row.get("sub")?,
+        username: row.get("username")?,
+        email: row.get("email")?,
+        confirmed: row.get("confirmed")?,
+    })
+}
+
+fn account_by_sub(connection: &Connection, sub: &str) -> rusqlite::Result<Option<Account>> {
+    connection
+        .query_row(
+            "SELECT sub, username, email, confirmed FROM users WHERE sub = ?1",
+            [sub],
+            account_row,
+        )
+        .optional()
+}
+
+/// SQLite stores integers signed.
+fn to_sql(seconds: u64) -> i64 {
+    i64::try_from(seconds).unwrap_or(i64::MAX)
+}
+
+impl<C: Clock + Clone> LocalIdentityProvider<C> {
+    /// A provider on `database`, signing with `key`, reading time from `clock`.
+    pub fn new(
+        database: SqliteDatabase,
+        key: Arc<SigningKey>,
+        settings: LocalIdpSettings,
+        clock: C,
+    ) -> Self {
+        Self {
+            database,
+            key,
+            settings: Arc::new(settings),
+            clock,
+        }
+    }
+
+    /// What the verifier must check for this provider's tokens.
+    pub fn verifier_settings(&self) -> VerifierSettings {
+        VerifierSettings {
+            issuer: self.settings.issuer.clone(),
+            client_id: self.settings.client_id.clone(),
+        }
+    }
+
+    fn issue(
+        &self,
+        account: &Account,
+        session: Option<SessionHandle>,
+    ) -> Result<IssuedTokens, IdentityError> {
+        tokens::issue(
+            &self.key,
+            &self.settings,
+            account,
+            self.clock.now_secs(),
+            session,
+        )
+    }
+
+    /// Runs `work` in one immediate transaction, so what it reads cannot change before it
+    /// writes.
+    async fn in_transaction<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, IdentityError> {
+        Ok(self
+            .database
+            .call(move |connection| {
+                let transaction =
+                    connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let outcome = work(&transaction)?;
+                transaction.commit()?;
+                Ok(outcome)
+            })
+            .await?)
+    }
+}
+
+#[async_trait]
+impl<C: Clock + Clone> IdentityProvider for LocalIdentityProvider<C> {
+    async fn sign_up(
+        &self,
+        username: &Username,
+        password: &Password,
+        email: &Email,
+    ) -> Result<(), IdentityError> {
+        let secret = password.expose().to_owned();
+        let hash = on_blocking_pool(move || hash_password(&secret)).await??;
+        let (username, email) = (username.as_ref().to_owned(), email.as_ref().to_owned());
+        let (settings, now) = (Arc::clone(&self.settings), self.clock.now_secs());
+        let created = self
+            .in_transaction(move |connection| {
+                let inserted = connection.execute(
+                    "INSERT INTO users (sub, username, email, password_hash, confirmed, created_at)
+                     VALUES (?1, ?2, ?3, ?4, 0, ?5) ON CONFLICT (username) DO NOTHING",
+                    params![
+                        uuid::Uuid::new_v4().to_string(),
+                        username,
+                        email,
+                        hash,
+                        to_sql(now)
+                    ],
+                )?;
+                if inserted == 1 {
+                    codes::send_code(connection, &settings, now, &username, &email)?;
+                }
+                Ok(inserted == 1)
+            })
+            .await?;
+        if created {
+            Ok(())
+        } else {
+            Err(IdentityError::UsernameTaken)
+        }
+    }
+
+    async fn confirm(
+        &self,
+        username: &Username,
+        code: &ConfirmationCode,
+    ) -> Result<(), IdentityError> {
+        let (username, code) = (username.as_ref().to_owned(), code.as_ref().to_owned());
+        let (settings, now) = (Arc::clone(&self.settings), self.clock.now_secs());
+        let confirmed = self
+            .in_transaction(move |connection| {
+                codes::confirm(connection, &settings, now, &username, &code)
+            })
+            .await?;
+        if confirmed {
+            Ok(())
+        } else {
+            Err(IdentityError::InvalidCode)
+        }
+    }
+
+    async fn resend_code(&self, username: &Username) -> Result<(), IdentityError> {
+        let username = username.as_ref().to_owned();
+        let (settings, now) = (Arc::clone(&self.settings), self.clock.now_secs());
+        let wait = self
+            .in_transaction(move |connection| codes::resend(connection, &settings, now, &username))
+            .await?;
+        match wait {
+            0 => Ok(()),
+            retry_after_secs => Err(IdentityError::Throttled { retry_after_secs }),
+        }
+    }
+
+    async fn log_in(
+        &self,
+        username: &Username,
+        password: &Password,
+    ) -> Result<IssuedTokens, IdentityError> {
+        let name = username.as_ref().to_owned();
+        let found = self
+            .database
+            .call(move |connection| {
+                connection
+                    .query_row(
+                        "SELECT sub, username, email, confirmed, password_hash FROM users WHERE username = ?1",
+                        [&name],
+                        |row| Ok((account_row(row)?, row.get::<_, String>("password_hash")?)),
+                    )
+                    .optional()
+            })
+            .await?;
+        let secret = password.expose().to_owned();
+        let (account, hash) = match found {
+            Some((account, hash)) => (Some(account), hash),
+            None => (None, decoy_hash().to_owned()),
+        };
+        let matches = on_blocking_pool(move || password_matches(&secret, &hash)).await?;
+        let account = account
+            .filter(|_| matches)
+            .ok_or(IdentityError::InvalidCredentials)?;
+        if !account.confirmed {
+            return Err(IdentityError::NotConfirmed);
+        }
+
+        let token = random_token()?;
+        let (sub, token_hash) = (account.sub.clone(), digest(&token));
+        let expires_at = to_sql(self.clock.now_secs() + self.settings.refresh_token_secs);
+        self.database
+            .call(move |connection| sessions::open(connection, &sub, &token_hash, expires_at))
+            .await?;
+        let session = SessionHandle {
+            subject: account.sub.clone(),
+            refresh_token: token,
+        };
+        self.issue(&account, Some(session))
+    }
+
+    async fn refresh(&self, session: &SessionHandle) -> Result<IssuedTokens, IdentityError> {
+        let presented = digest(&session.refresh_token);
+        let next = random_token()?;
+        let next_hash = digest(&next);
+        let grace = to_sql(self.settings.refresh_reuse_grace_secs);
+        let now = to_sql(self.clock.now_secs());
+        let (outcome, account) = self
+            .in_transaction(move |connection| {
+                let outcome = sessions::rotate(connection, &presented, &next_hash, now, grace)?;
+                let account = match &outcome {
+                    Refreshed::Rotated { sub } | Refreshed::WithinGrace { sub } => {
+                        account_by_sub(connection, sub)?
+                    }
+                    Refreshed::Invalid => None,
+                };
+                Ok((outcome, account))
+            })
+            .await?;
+        let account = account.ok_or(IdentityError::SessionInvalid)?;
+        match outcome {
+            Refreshed::Rotated { .. } => {
+                let session = SessionHandle {
+                    subject: account.sub.clone(),
+                    refresh_token: next,
+                };
+                self.issue(&account, Some(session))
+            }
+            Refreshed::WithinGrace { .. } => self.issue(&account, None),
+            Refreshed::Invalid => Err(IdentityError::SessionInvalid),
+        }
+    }
+
+    async fn log_out(&self, session: &SessionHandle) -> Result<(), IdentityError> {
+        let presented = digest(&session.refresh_token);
+        self.database
+            .call(move |connection| sessions::revoke(connection, &presented))
+            .await?;
+        Ok(())
+    }
+
+    async fn profile(&self, caller: &Caller) -> Result<Profile, IdentityError> {
+        let sub = caller.sub.clone();
+        let account = self
+            .database
+            .call(move |connection| account_by_sub(connection, &sub))
+            .await?
+            .ok_or(IdentityError::SessionInvalid)?;
+        Ok(Profile {
+            sub: account.sub,
+            username: account.username,
+            email: account.email,
+            email_verified: account.confirmed,
+        })
+    }
+}

@@ -1,0 +1,38 @@
+//! The local identity provider's tables in the shared SQLite file (one migration).
+
+/// Accounts, pending codes, refresh tokens (hashed, grouped in families that rotate
+/// together) and the dev mailbox.
+pub(in crate::adapters) const SCHEMA: &str = "CREATE TABLE users (
+            sub TEXT PRIMARY KEY NOT NULL,
+            username TEXT NOT NULL UNIQUE,
+            email TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            confirmed INTEGER NOT NULL DEFAULT 0,
+            created_at INTEGER NOT NULL
+        ) STRICT;
+        CREATE TABLE confirmation_codes (
+            username TEXT PRIMARY KEY NOT NULL REFERENCES users (username) ON DELETE CASCADE,
+            code_hash TEXT NOT NULL,
+            expires_at INTEGER NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            sent_at INTEGER NOT NULL
+        ) STRICT;
+        CREATE TABLE refresh_tokens (
+            token_hash TEXT PRIMARY KEY NOT NULL,
+            family TEXT NOT NULL,
+            sub TEXT NOT NULL REFERENCES users (sub) ON DELETE CASCADE,
+            expires_at INTEGER NOT NULL,
+            replaced_at INTEGER,
+            revoked INTEGER NOT NULL DEFAULT 0
+        ) STRICT;
+        CREATE INDEX refresh_tokens_by_family ON refresh_tokens (family);
+        CREATE TABLE dev_mailbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            username TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            body TEXT NOT NULL,
+            code TEXT NOT NULL,
+            sent_at INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX dev_mailbox_by_username ON dev_mailbox (username, id);";

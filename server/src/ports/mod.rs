@@ -1,0 +1,33 @@
+//! The traits services need from the outside world, one port per file with its error.
+//! Adapters implement them; one contract test suite per port runs against every adapter so
+//! they cannot drift apart.
+
+mod clock;
+mod counters;
+mod identity;
+mod posts;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use counters::CounterStore;
+pub use identity::{DevMail, DevMailbox, IdentityError, IdentityProvider, IssuedTokens, Profile};
+pub use posts::{Author, Post, PostEdit, PostPage, PostStore, PostWriteError, next_post_id};
+
+/// Why a store call failed. Adapters keep the SDK or driver error as the source, for the log.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database could not be reached or refused the call; nothing was written, so a
+    /// retry is safe.
+    #[error("the store is unavailable")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The store answered with data this build cannot read: a bug or a bad migration, not
+    /// something a retry fixes.
+    #[error("the store returned unreadable data: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    /// The dependency failed with `err`; every adapter wraps its driver's errors this way.
+    pub fn unavailable(err: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Unavailable(Box::new(err))
+    }
+}

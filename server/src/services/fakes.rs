@@ -1,0 +1,348 @@
+//! In-memory stand-ins for the ports, so service rules are tested in milliseconds without a
+//! database or a provider. They keep the ports' promises (atomic ids, conditional writes)
+//! in the simplest way, behind one mutex each.
+
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::{
+        Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
+};
+
+use app::{
+    domain::{ConfirmationCode, Email, Password, PostId, Username},
+    services::{Caller, SessionHandle},
+};
+use async_trait::async_trait;
+
+use crate::ports::{
+    CounterStore, IdentityError, IdentityProvider, IssuedTokens, Post, PostEdit, PostPage,
+    PostStore, PostWriteError, Profile, StoreError,
+};
+
+/// Counters in memory.
+#[derive(Default)]
+pub struct InMemoryCounters(Mutex<HashMap<String, u64>>);
+
+#[async_trait]
+impl CounterStore for InMemoryCounters {
+    async fn increment(&self, counter: &str) -> Result<u64, StoreError> {
+        let mut counters = self.0.lock().unwrap();
+        let value = counters.entry(counter.to_owned()).or_default();
+        *value += 1;
+        Ok(*value)
+    }
+}
+
+/// A dependency that fails every call, in one of the two ways a store can.
+pub enum Failing {
+    /// Unreachable: nothing was written.
+    Unavailable,
+    /// It answered with data this build cannot read.
+    Corrupt,
+}
+
+impl Failing {
+    fn error(&self) -> StoreError {
+        match self {
+            Self::Unavailable => {
+                StoreError::unavailable(std::io::Error::other("connection refused"))
+            }
+            Self::Corrupt => StoreError::Corrupt("a row with no title".into()),
+        }
+    }
+}
+
+#[async_trait]
+impl CounterStore for Failing {
+    async fn increment(&self, _counter: &str) -> Result<u64, StoreError> {
+        Err(self.error())
+    }
+}
+
+#[async_trait]
+impl PostStore for Failing {
+    async fn next_id(&self) -> Result<PostId, StoreError> {
+        Err(self.error())
+    }
+    async fn create(&self, _post: &Post) -> Result<(), StoreError> {
+        Err(self.error())
+    }
+    async fn get(&self, _id: PostId) -> Result<Option<Post>, StoreError> {
+        Err(self.error())
+    }
+    async fn list(&self, _limit: usize, _before: Option<PostId>) -> Result<PostPage, StoreError> {
+        Err(self.error())
+    }
+    async fn update(&self, _: PostId, _: &str, _: &PostEdit) -> Result<Post, PostWriteError> {
+        Err(self.error().into())
+    }
+    async fn delete(&self, _: PostId, _: &str) -> Result<(), PostWriteError> {
+        Err(self.error().into())
+    }
+}
+
+#[async_trait]
+impl IdentityProvider for Failing {
+    async fn sign_up(&self, _: &Username, _: &Password, _: &Email) -> Result<(), IdentityError> {
+        Err(self.error().into())
+    }
+    async fn confirm(&self, _: &Username, _: &ConfirmationCode) -> Result<(), IdentityError> {
+        Err(self.error().into())
+    }
+    async fn resend_code(&self, _: &Username) -> Result<(), IdentityError> {
+        Err(self.error().into())
+    }
+    async fn log_in(&self, _: &Username, _: &Password) -> Result<IssuedTokens, IdentityError> {
+        Err(self.error().into())
+    }
+    async fn refresh(&self, _: &SessionHandle) -> Result<IssuedTokens, IdentityError> {
+        Err(self.error().into())
+    }
+    async fn log_out(&self, _: &SessionHandle) -> Result<(), IdentityError> {
+        Err(self.error().into())
+    }
+    async fn profile(&self, _: &Caller) -> Result<Profile, IdentityError> {
+        Err(self.error().into())
+    }
+}
+
+/// Posts in memory, ids from a counter, each write checked under the lock.
+#[derive(Default)]
+pub struct InMemoryPosts {
+    next: AtomicU64,
+    posts: Mutex<BTreeMap<PostId, Post>>,
+}
+
+#[async_trait]
+impl PostStore for InMemoryPosts {
+    async fn next_id(&self) -> Result<PostId, StoreError> {
+        let value = self.next.fetch_add(1, Ordering::SeqCst) + 1;
+        Ok(PostId::from_counter(value).unwrap())
+    }
+
+    async fn create(&self, post: &Post) -> Result<(), StoreError> {
+        self.posts.lock().unwrap().insert(post.id, post.clone());
+        Ok(())
+    }
+
+    async fn get(&self, id: PostId) -> Result<Option<Post>, StoreError> {
+        Ok(self.posts.lock().unwrap().get(&id).cloned())
+    }
+
+    async fn list(&self, limit: usize, before: Option<PostId>) -> Result<PostPage, StoreError> {
+        let posts = self.posts.lock().unwrap();
+        let newest_first = posts
+            .values()
+            .rev()
+            .filter(|post| before.is_none_or(|before| post.id < before))
+            .take(limit + 1)
+            .cloned()
+            .collect();
+        Ok(PostPage::from_overfetch(newest_first, limit))
+    }
+
+    async fn update(
+        &self,
+        id: PostId,
+        editor_sub: &str,
+        edit: &PostEdit,
+    ) -> Result<Post, PostWriteError> {
+        let mut posts = self.posts.lock().unwrap();
+        let current = posts.get(&id).cloned();
+        match posts.get_mut(&id) {
+            Some(post)
+                if post.author.sub == editor_sub
+                    && edit.expected_version.is_none_or(|v| v == post.version) =>
+            {
+                post.title = edit.title.clone();
+                post.content = edit.content.clone();
+                post.updated_at_ms = edit.at_ms;
+                post.version += 1;
+                Ok(post.clone())
+            }
+            _ => Err(PostWriteError::edit_refused(current, editor_sub)),
+        }
+    }
+
+    async fn delete(&self, id: PostId, owner_sub: &str) -> Result<(), PostWriteError> {
+        let mut posts = self.posts.lock().unwrap();
+        match posts.get(&id) {
+            Some(post) if post.author.sub == owner_sub => {
+                posts.remove(&id);
+                Ok(())
+            }
+            current => Err(PostWriteError::delete_refused(current.cloned())),
+        }
+    }
+}
+
+struct FakeAccount {
+    sub: String,
+    password: String,
+    email: String,
+    confirmed: bool,
+}
+
+/// Accounts in memory. The code is always `123456`; refresh tokens rotate when `rotates`.
+#[derive(Default)]
+pub struct FakeIdentity {
+    accounts: Mutex<HashMap<String, FakeAccount>>,
+    sessions: Mutex<HashMap<String, String>>,
+    issued: AtomicU64,
+    rotates: bool,
+}
+
+impl FakeIdentity {
+    /// The code every account is sent.
+    pub const CODE: &str = "123456";
+
+    /// A provider that already has a confirmed `username` with `password`.
+    pub fn with_confirmed(username: &str, password: &str) -> Self {
+        let identity = Self::default();
+        identity.accounts.lock().unwrap().insert(
+            username.to_owned(),
+            FakeAccount {
+                sub: format!("sub-{username}"),
+                password: password.to_owned(),
+                email: format!("{username}@example.com"),
+                confirmed: true,
+            },
+        );
+        identity
+    }
+
+    /// Refresh hands out a new refresh token each time, as the local provider does (Cognito
+    /// does not).
+    pub fn rotating(self) -> Self {
+        Self {
+            rotates: true,
+            ..self
+        }
+    }
+
+    /// How many sessions are live.
+    pub fn live_sessions(&self) -> usize {
+        self.sessions.lock().unwrap().len()
+    }
+
+    fn open_session(&self, sub: &str) -> SessionHandle {
+        let token = format!("refresh-{}", self.issued.fetch_add(1, Ordering::SeqCst));
+        self.sessions
+            .lock()
+            .unwrap()
+            .insert(token.clone(), sub.to_owned());
+        SessionHandle {
+            subject: sub.to_owned(),
+            refresh_token: token,
+        }
+    }
+
+    fn tokens(sub: &str, session: Option<SessionHandle>) -> IssuedTokens {
+        IssuedTokens {
+            access_token: format!("access-for-{sub}"),
+            id_token: format!("id-for-{sub}"),
+            expires_in: 900,
+            session,
+        }
+    }
+}
+
+#[async_trait]
+impl IdentityProvider for FakeIdentity {
+    async fn sign_up(
+        &self,
+        username: &Username,
+        password: &Password,
+        email: &Email,
+    ) -> Result<(), IdentityError> {
+        let mut accounts = self.accounts.lock().unwrap();
+        if accounts.contains_key(username.as_ref()) {
+            return Err(IdentityError::UsernameTaken);
+        }
+        accounts.insert(
+            username.as_ref().to_owned(),
+            FakeAccount {
+                sub: format!("sub-{}", username.as_ref()),
+                password: password.expose().to_owned(),
+                email: email.as_ref().to_owned(),
+                confirmed: false,
+            },
+        );
+        Ok(())
+    }
+
+    async fn confirm(
+        &self,
+        username: &Username,
+        code: &ConfirmationCode,
+    ) -> Result<(), IdentityError> {
+        let mut accounts = self.accounts.lock().unwrap();
+        match accounts.get_mut(username.as_ref()) {
+            Some(account) if code.as_ref() == Self::CODE => {
+                account.confirmed = true;
+                Ok(())
+            }
+            _ => Err(IdentityError::InvalidCode),
+        }
+    }
+
+    async fn resend_code(&self, _username: &Username) -> Result<(), IdentityError> {
+        Ok(())
+    }
+
+    async fn log_in(
+        &self,
+        username: &Username,
+        password: &Password,
+    ) -> Result<IssuedTokens, IdentityError> {
+        let sub = {
+            let accounts = self.accounts.lock().unwrap();
+            let account = accounts
+                .get(username.as_ref())
+                .filter(|account| account.password == password.expose())
+                .ok_or(IdentityError::InvalidCredentials)?;
+            if !account.confirmed {
+                return Err(IdentityError::NotConfirmed);
+            }
+            account.sub.clone()
+        };
+        let session = self.open_session(&sub);
+        Ok(Self::tokens(&sub, Some(session)))
+    }
+
+    async fn refresh(&self, session: &SessionHandle) -> Result<IssuedTokens, IdentityError> {
+        let sub = self
+            .sessions
+            .lock()
+            .unwrap()
+            .get(&session.refresh_token)
+            .cloned()
+            .ok_or(IdentityError::SessionInvalid)?;
+        let rotated = self.rotates.then(|| {
+            self.sessions.lock().unwrap().remove(&session.refresh_token);
+            self.open_session(&sub)
+        });
+        Ok(Self::tokens(&sub, rotated))
+    }
+
+    async fn log_out(&self, session: &SessionHandle) -> Result<(), IdentityError> {
+        self.sessions.lock().unwrap().remove(&session.refresh_token);
+        Ok(())
+    }
+
+    async fn profile(&self, caller: &Caller) -> Result<Profile, IdentityError> {
+        let accounts = self.accounts.lock().unwrap();
+        let (username, account) = accounts
+            .iter()
+            .find(|(_, account)| account.sub == caller.sub)
+            .ok_or(IdentityError::SessionInvalid)?;
+        Ok(Profile {
+            sub: account.sub.clone(),
+            username: username.clone(),
+            email: account.email.clone(),
+            email_verified: account.confirmed,
+        })
+    }
+}
