@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { collectPageErrors } from './pages/home-page';
-import { AccountPages, confirmedAccount, PASSWORD, uniqueUsername } from './pages/account-pages';
+import { collectPageErrors, PASSWORD, uniqueUsername } from './fixtures/api';
+import { AccountPages, confirmedAccount } from './pages/account-pages';
+import { HomePage } from './pages/home-page';
 
 test('a person signs up, confirms, logs in, stays logged in across a reload and logs out', async ({
   page,
@@ -11,21 +12,15 @@ test('a person signs up, confirms, logs in, stays logged in across a reload and 
   const username = uniqueUsername('journey');
 
   const pages = await confirmedAccount(page, request, username);
-  await expect(page.getByRole('status')).toHaveText('Email confirmed. You can log in now.');
+  await expect(pages.status).toHaveText('Email confirmed. You can log in now.');
   await pages.logIn(username);
 
   await expect(page).toHaveURL('/me');
-  await expect(page.getByTestId('my-username')).toHaveText(username);
-  await expect(page.getByTestId('my-email')).toHaveText(`${username}@example.com`);
+  await pages.expectMyAccount(username);
   await pages.expectSignedInAs(username);
 
   // No token anywhere a script can read it.
-  const readable = await page.evaluate(() => ({
-    local: Object.keys(localStorage).length,
-    session: Object.keys(sessionStorage).length,
-    cookie: document.cookie,
-  }));
-  expect(readable).toEqual({ local: 0, session: 0, cookie: '' });
+  expect(await pages.scriptReadableStorage()).toEqual({ local: 0, session: 0, cookie: '' });
 
   // The refresh token lives only in a locked-down cookie.
   const cookies = await context.cookies();
@@ -34,7 +29,7 @@ test('a person signs up, confirms, logs in, stays logged in across a reload and 
   expect(cookies.filter((cookie) => cookie.name !== 'boardwalk_refresh')).toEqual([]);
 
   await page.reload();
-  await expect(page.getByTestId('my-username')).toHaveText(username);
+  await expect(pages.myUsername).toHaveText(username);
   await pages.expectSignedInAs(username);
 
   await pages.logOut();
@@ -54,33 +49,31 @@ test('two tabs reloading at the same moment both stay logged in', async ({ page,
   await pages.expectSignedInAs(username);
 
   const second = await context.newPage();
+  const secondPages = new AccountPages(second);
   await second.goto('/me');
-  await new AccountPages(second).expectSignedInAs(username);
+  await secondPages.expectSignedInAs(username);
 
   // Both tabs present the same refresh cookie at once; rotation must not log either out.
   await Promise.all([page.reload(), second.reload()]);
-  await new AccountPages(page).expectSignedInAs(username);
-  await new AccountPages(second).expectSignedInAs(username);
-  await expect(second.getByTestId('my-username')).toHaveText(username);
+  await pages.expectSignedInAs(username);
+  await secondPages.expectSignedInAs(username);
+  await expect(secondPages.myUsername).toHaveText(username);
 
   // And the session is still alive afterwards.
   await page.reload();
-  await new AccountPages(page).expectSignedInAs(username);
+  await pages.expectSignedInAs(username);
 });
 
 test('form errors name the field, and the password rules are shown before submitting', async ({ page }) => {
+  const pages = new AccountPages(page);
   await page.goto('/signup');
-  const rules = page.locator('#password-rules');
-  await expect(rules).toContainText('at least 10 characters');
-  await expect(rules).toContainText('a digit');
+  await expect(pages.passwordRules).toContainText('at least 10 characters');
+  await expect(pages.passwordRules).toContainText('a digit');
 
-  await page.getByLabel('Username').fill('ok_name');
-  await page.getByLabel('Email').fill('not-an-email');
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account' }).click();
+  await pages.signUp('ok_name', PASSWORD, 'not-an-email');
 
-  await expect(page.getByRole('alert')).toHaveText('Enter an email address like name@example.com.');
-  await expect(page.getByLabel('Email')).toHaveAttribute('aria-invalid', 'true');
+  await expect(pages.alert).toHaveText('Enter an email address like name@example.com.');
+  await expect(pages.email).toHaveAttribute('aria-invalid', 'true');
   await expect(page).toHaveURL('/signup');
 });
 
@@ -89,7 +82,7 @@ test('a wrong password is refused without saying whether the user exists', async
 
   await pages.logIn(uniqueUsername('ghost'), 'Wrong1Password');
 
-  await expect(page.getByRole('alert')).toHaveText('Incorrect username or password.');
+  await expect(pages.alert).toHaveText('Incorrect username or password.');
   await pages.expectSignedOut();
 });
 
@@ -97,7 +90,7 @@ test('a call refused with 401 is refreshed once and retried without the person n
   const username = uniqueUsername('retry');
   const pages = await confirmedAccount(page, request, username);
   await pages.logIn(username);
-  await expect(page.getByTestId('my-username')).toHaveText(username);
+  await expect(pages.myUsername).toHaveText(username);
 
   // The next my_info call is answered as if its access token had expired.
   let refused = 0;
@@ -117,11 +110,11 @@ test('a call refused with 401 is refreshed once and retried without the person n
   });
   const refreshed = page.waitForRequest('**/api/auth/fn/refresh');
 
-  await page.getByRole('link', { name: 'Boardwalk' }).click();
-  await page.getByRole('link', { name: 'My account' }).click();
+  await new HomePage(page).brand.click();
+  await pages.myAccountLink.click();
 
   await refreshed;
-  await expect(page.getByTestId('my-username')).toHaveText(username);
+  await expect(pages.myUsername).toHaveText(username);
   await pages.expectSignedInAs(username);
   expect(authorizations).toHaveLength(2);
   expect(authorizations[0]).toMatch(/^Bearer ./);

@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { collectPageErrors, HomePage } from './pages/home-page';
+import { collectPageErrors } from './fixtures/api';
+import { HomePage } from './pages/home-page';
 
 test('the home page renders the server function result without console errors', async ({ page }) => {
   const errors = collectPageErrors(page);
@@ -26,13 +27,14 @@ test('each visit is counted by the server', async ({ page }) => {
 
 test('a deep link to an unknown page shows a not-found page with a way back', async ({ page }) => {
   const errors = collectPageErrors(page);
+  const home = new HomePage(page);
 
   const response = await page.goto('/no/such/page');
 
   expect(response?.status()).toBe(200);
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Page not found');
-  await page.getByRole('link', { name: 'Back to the board' }).click();
+  await home.expectNotFound();
+  await home.backToBoard.click();
   await expect(page).toHaveURL('/');
-  await expect(page.getByTestId('visits')).toBeVisible();
+  await expect(home.visits).toBeVisible();
   expect(errors).toEqual([]);
 });

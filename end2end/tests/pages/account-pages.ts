@@ -1,33 +1,53 @@
-import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, type APIRequestContext, type Locator, type Page } from '@playwright/test';
+import { latestCode, PASSWORD } from '../fixtures/api';
 
-export const PASSWORD = 'Correct1Horse';
-
-/** A username no other test (or earlier run on the same data) has used. */
-export function uniqueUsername(prefix: string): string {
-  return `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
-}
-
-/** The account pages, split into what to do and what to check. */
+/** The account pages and the header's account menu: what to find, do and check. */
 export class AccountPages {
-  constructor(private readonly page: Page) {}
+  readonly username: Locator;
+  readonly email: Locator;
+  readonly password: Locator;
+  readonly code: Locator;
+  readonly passwordRules: Locator;
+  readonly alert: Locator;
+  readonly status: Locator;
+  readonly signedInAs: Locator;
+  readonly logInLink: Locator;
+  readonly myAccountLink: Locator;
+  readonly myUsername: Locator;
+  readonly myEmail: Locator;
 
-  async signUp(username: string, password = PASSWORD): Promise<void> {
+  constructor(private readonly page: Page) {
+    this.username = page.getByLabel('Username');
+    this.email = page.getByLabel('Email');
+    this.password = page.getByLabel('Password');
+    this.code = page.getByLabel('Code');
+    this.passwordRules = page.locator('#password-rules');
+    this.alert = page.getByRole('alert');
+    this.status = page.getByRole('status');
+    this.signedInAs = page.getByTestId('signed-in-as');
+    this.logInLink = page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Log in' });
+    this.myAccountLink = page.getByRole('link', { name: 'My account' });
+    this.myUsername = page.getByTestId('my-username');
+    this.myEmail = page.getByTestId('my-email');
+  }
+
+  async signUp(username: string, password = PASSWORD, email = `${username}@example.com`): Promise<void> {
     await this.page.goto('/signup');
-    await this.page.getByLabel('Username').fill(username);
-    await this.page.getByLabel('Email').fill(`${username}@example.com`);
-    await this.page.getByLabel('Password').fill(password);
+    await this.username.fill(username);
+    await this.email.fill(email);
+    await this.password.fill(password);
     await this.page.getByRole('button', { name: 'Create account' }).click();
   }
 
   async confirm(code: string): Promise<void> {
-    await this.page.getByLabel('Code').fill(code);
+    await this.code.fill(code);
     await this.page.getByRole('button', { name: 'Confirm' }).click();
   }
 
   async logIn(username: string, password = PASSWORD): Promise<void> {
     if (!this.page.url().includes('/login')) await this.page.goto('/login');
-    await this.page.getByLabel('Username').fill(username);
-    await this.page.getByLabel('Password').fill(password);
+    await this.username.fill(username);
+    await this.password.fill(password);
     await this.page.getByRole('button', { name: 'Log in' }).click();
   }
 
@@ -36,22 +56,27 @@ export class AccountPages {
   }
 
   async expectSignedInAs(username: string): Promise<void> {
-    await expect(this.page.getByTestId('signed-in-as')).toContainText(username);
+    await expect(this.signedInAs).toContainText(username);
   }
 
   async expectSignedOut(): Promise<void> {
-    await expect(this.page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Log in' })).toBeVisible();
-    await expect(this.page.getByTestId('signed-in-as')).toHaveCount(0);
+    await expect(this.logInLink).toBeVisible();
+    await expect(this.signedInAs).toHaveCount(0);
   }
-}
 
-/** The newest confirmation code in the local dev mailbox. */
-export async function latestCode(request: APIRequestContext, username: string): Promise<string> {
-  const response = await request.get(`/api/dev/mailbox/${username}`);
-  expect(response.ok()).toBeTruthy();
-  const mails: { code: string }[] = await response.json();
-  expect(mails.length).toBeGreaterThan(0);
-  return mails[mails.length - 1].code;
+  async expectMyAccount(username: string): Promise<void> {
+    await expect(this.myUsername).toHaveText(username);
+    await expect(this.myEmail).toHaveText(`${username}@example.com`);
+  }
+
+  /** What a script on the page could read of the session: it must be nothing. */
+  async scriptReadableStorage(): Promise<{ local: number; session: number; cookie: string }> {
+    return this.page.evaluate(() => ({
+      local: Object.keys(localStorage).length,
+      session: Object.keys(sessionStorage).length,
+      cookie: document.cookie,
+    }));
+  }
 }
 
 /** Signs up and confirms through the UI, leaving the page on the log-in form. */
@@ -62,21 +87,6 @@ export async function confirmedAccount(page: Page, request: APIRequestContext, u
   await pages.confirm(await latestCode(request, username));
   await expect(page).toHaveURL(/\/login\?confirmed=1$/);
   return pages;
-}
-
-/** A confirmed account made through the API; returns its access token. */
-export async function apiAccount(request: APIRequestContext, username: string): Promise<string> {
-  const signedUp = await request.post('/api/auth/signup', {
-    data: { username, password: PASSWORD, email: `${username}@example.com` },
-  });
-  expect(signedUp.ok()).toBeTruthy();
-  const confirmed = await request.post('/api/auth/confirmEmail', {
-    data: { username, code: await latestCode(request, username) },
-  });
-  expect(confirmed.ok()).toBeTruthy();
-  const loggedIn = await request.post('/api/auth/login', { data: { username, password: PASSWORD } });
-  expect(loggedIn.ok()).toBeTruthy();
-  return (await loggedIn.json()).accessToken;
 }
 
 /** A confirmed account, logged in through the UI; returns once the header shows the person. */

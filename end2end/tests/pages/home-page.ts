@@ -1,13 +1,17 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 
-/** The board's front page, split into what to find, what to do and what to check. */
+/** The board's front page and the not-found page: what to find, do and check. */
 export class HomePage {
   readonly visits: Locator;
   readonly heading: Locator;
+  readonly backToBoard: Locator;
+  readonly brand: Locator;
 
   constructor(private readonly page: Page) {
     this.visits = page.getByTestId('visits');
     this.heading = page.getByRole('heading', { level: 1 });
+    this.backToBoard = page.getByRole('link', { name: 'Back to the board' });
+    this.brand = page.getByRole('link', { name: 'Boardwalk' });
   }
 
   async open(): Promise<void> {
@@ -20,14 +24,8 @@ export class HomePage {
     const text = await this.visits.textContent();
     return Number(/(\d+)/.exec(text ?? '')?.[1]);
   }
-}
 
-/** Collects console errors and uncaught exceptions, which a healthy page has none of. */
-export function collectPageErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  return errors;
+  async expectNotFound(): Promise<void> {
+    await expect(this.heading).toHaveText('Page not found');
+  }
 }

@@ -1,45 +1,88 @@
-import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 
-/** The board's pages, split into what to do and what to check. */
+/** The board's pages: the list, one post, and the write and edit forms. */
 export class PostPages {
-  constructor(private readonly page: Page) {}
+  readonly title: Locator;
+  readonly content: Locator;
+  readonly titleCount: Locator;
+  readonly heading: Locator;
+  readonly postContent: Locator;
+  readonly byline: Locator;
+  readonly boardHeading: Locator;
+  readonly boardItems: Locator;
+  readonly writeLink: Locator;
+  readonly editLink: Locator;
+  readonly deleteButton: Locator;
+  readonly confirmDeleteButton: Locator;
+  readonly cancelButton: Locator;
+  readonly currentVersion: Locator;
+  readonly startAgainButton: Locator;
 
+  constructor(private readonly page: Page) {
+    this.title = page.getByLabel('Title');
+    this.content = page.getByLabel('Content');
+    this.titleCount = page.locator('#field-title-count');
+    this.heading = page.getByRole('heading', { level: 1 });
+    this.postContent = page.getByTestId('post-content');
+    this.byline = page.getByTestId('byline');
+    this.boardHeading = page.getByRole('heading', { name: 'Latest posts' });
+    this.boardItems = page.getByRole('region', { name: 'Latest posts' }).getByRole('listitem');
+    this.writeLink = page.getByRole('link', { name: 'Write a post' });
+    this.editLink = page.getByRole('link', { name: 'Edit' });
+    this.deleteButton = page.getByRole('button', { name: 'Delete' });
+    this.confirmDeleteButton = page.getByRole('button', { name: 'Yes, delete' });
+    this.cancelButton = page.getByRole('button', { name: 'Cancel' });
+    this.currentVersion = page.getByRole('region', { name: 'Current version' });
+    this.startAgainButton = page.getByRole('button', { name: 'Start again from the current version' });
+  }
+
+  /** Writes a post from the board's "Write a post" link; returns its id. */
   async write(title: string, content: string): Promise<string> {
     await this.page.goto('/');
-    await this.page.getByRole('link', { name: 'Write a post' }).click();
+    await this.writeLink.click();
     await this.fill(title, content);
-    await this.page.getByRole('button', { name: 'Publish' }).click();
-    await expect(this.page).toHaveURL(/\/posts\/\d+$/);
+    await this.publish();
     return this.page.url().split('/').pop() as string;
   }
 
   async fill(title: string, content: string): Promise<void> {
-    await this.page.getByLabel('Title').fill(title);
-    await this.page.getByLabel('Content').fill(content);
+    await this.title.fill(title);
+    await this.content.fill(content);
+  }
+
+  async publish(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Publish' }).click();
+    await expect(this.page).toHaveURL(/\/posts\/\d+$/);
   }
 
   async save(): Promise<void> {
     await this.page.getByRole('button', { name: 'Save changes' }).click();
   }
 
+  async delete(): Promise<void> {
+    await this.deleteButton.click();
+    await this.confirmDeleteButton.click();
+  }
+
   async expectPost(title: string, content: string): Promise<void> {
-    await expect(this.page.getByRole('heading', { level: 1 })).toHaveText(title);
-    await expect(this.page.getByTestId('post-content')).toHaveText(content);
+    await expect(this.heading).toHaveText(title);
+    await expect(this.postContent).toHaveText(content);
+  }
+
+  /** Markup in a post stays text: no element of it exists in the page. */
+  async expectInertContent(): Promise<void> {
+    await expect(this.postContent.locator('img, script, b')).toHaveCount(0);
+    expect(await this.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   }
 
   async expectNoAuthorActions(): Promise<void> {
-    await expect(this.page.getByTestId('post-content')).toBeVisible();
-    await expect(this.page.getByRole('link', { name: 'Edit' })).toHaveCount(0);
-    await expect(this.page.getByRole('button', { name: 'Delete' })).toHaveCount(0);
+    await expect(this.postContent).toBeVisible();
+    await expect(this.editLink).toHaveCount(0);
+    await expect(this.deleteButton).toHaveCount(0);
   }
-}
 
-/** Publishes a post through the REST API; returns its id. */
-export async function apiPost(request: APIRequestContext, token: string, title: string, content: string): Promise<string> {
-  const created = await request.post('/api/posts', {
-    headers: { Authorization: `Bearer ${token}` },
-    data: { title, content },
-  });
-  expect(created.status()).toBe(201);
-  return (await created.json()).id;
+  async expectNewestOnBoard(title: string, author: string): Promise<void> {
+    await expect(this.boardItems.first().getByRole('link')).toHaveText(title);
+    await expect(this.boardItems.first()).toContainText(author);
+  }
 }
