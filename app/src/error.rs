@@ -42,6 +42,9 @@ pub enum ErrorCode {
     /// The body is not JSON.
     #[serde(rename = "ERR_UNSUPPORTED_MEDIA_TYPE")]
     UnsupportedMediaType,
+    /// The request named a host this server does not answer for.
+    #[serde(rename = "ERR_MISDIRECTED_REQUEST")]
+    MisdirectedRequest,
     /// Too many requests; retry later.
     #[serde(rename = "ERR_THROTTLED")]
     Throttled,
@@ -63,6 +66,7 @@ impl ErrorCode {
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
             Self::Conflict => 409,
+            Self::MisdirectedRequest => 421,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::Throttled => 429,
@@ -200,6 +204,27 @@ impl AppError {
         Self::new(
             ErrorCode::Unavailable,
             "The service is briefly unavailable. Please try again.",
+        )
+    }
+
+    /// The server is at capacity for this kind of work; retry after `retry_after_secs`.
+    /// Nothing was written.
+    pub fn busy(retry_after_secs: u64) -> Self {
+        Self {
+            retry_after_secs: Some(retry_after_secs),
+            ..Self::new(
+                ErrorCode::Unavailable,
+                "The service is busy. Please try again in a moment.",
+            )
+        }
+    }
+
+    /// The request's `Host` is not one this server answers for (DNS rebinding, or a
+    /// misconfigured proxy).
+    pub fn misdirected() -> Self {
+        Self::new(
+            ErrorCode::MisdirectedRequest,
+            "This server does not answer for that host name.",
         )
     }
 

@@ -51,6 +51,21 @@ impl std::fmt::Debug for SessionHandle {
     }
 }
 
+/// The refresh cookies a request carried. Browsers send every cookie whose domain and path
+/// match, so a sibling subdomain can plant one of the same name; with two present nobody
+/// can tell which is ours, and the service must not guess (it could pin the person into the
+/// planter's session).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum PresentedSession {
+    /// No refresh cookie: a visitor, or a signed-out browser.
+    #[default]
+    Absent,
+    /// Exactly one well-formed refresh cookie.
+    One(SessionHandle),
+    /// Several cookies of that name.
+    Ambiguous(Vec<SessionHandle>),
+}
+
 /// What becomes of the refresh cookie after a call. Services decide this; the edge owns the
 /// cookie's name, attributes and lifetime.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -96,15 +111,16 @@ pub trait AccountService: Send + Sync {
     async fn log_in(&self, request: LoginRequest) -> Result<WithCookies<TokenResponse>, AppError>;
     /// New tokens for the cookie's session; `None` when the request carries no session at
     /// all (a visitor who never logged in), which is not an error for restoring a session.
+    /// Several cookies are refused (401) and the cookie cleared.
     async fn refresh(
         &self,
-        session: Option<SessionHandle>,
+        session: PresentedSession,
     ) -> Result<Option<WithCookies<TokenResponse>>, AppError>;
-    /// Revokes the cookie's session (if any) and clears the cookie, whatever state the
+    /// Revokes every session the cookies name and clears the cookie, whatever state the
     /// access token is in.
     async fn log_out(
         &self,
-        session: Option<SessionHandle>,
+        session: PresentedSession,
     ) -> Result<WithCookies<MessageResponse>, AppError>;
     /// The caller's account.
     async fn my_info(&self, caller: &Caller) -> Result<MyInfoResponse, AppError>;
@@ -145,8 +161,8 @@ pub trait PostService: Send + Sync {
 pub struct RequestContext {
     /// The verified caller, or why there is none (no token, or a refused one): a 401.
     pub caller: Result<Caller, AppError>,
-    /// The session in the refresh cookie (sent only to `/api/auth`).
-    pub session: Option<SessionHandle>,
+    /// The session(s) in the refresh cookie (sent only to `/api/auth`).
+    pub session: PresentedSession,
     /// Filled in by the function; the server turns it into `Set-Cookie`.
     pub session_cookie: Arc<Mutex<SessionCookie>>,
 }

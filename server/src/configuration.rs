@@ -12,6 +12,9 @@ pub const DEFAULT_REFRESH_REUSE_GRACE_SECS: u64 = 10;
 /// Refresh token lifetime when the stack does not say, as the user pool client's default.
 pub const DEFAULT_REFRESH_TOKEN_DAYS: u64 = 30;
 
+/// Host names the local server answers for when `BOARDWALK_LOCAL_HOSTS` does not say.
+pub const DEFAULT_LOCAL_HOSTS: &str = "localhost,127.0.0.1,::1";
+
 /// Everything the server needs to start.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -22,8 +25,32 @@ pub struct Settings {
     /// Other origins that may call the API with credentials (`BOARDWALK_ALLOWED_ORIGINS`,
     /// comma-separated). The site's own origin needs no entry: it is same-origin.
     pub allowed_origins: Vec<Origin>,
+    /// The site's own origin as browsers see it (`BOARDWALK_PUBLIC_ORIGIN`, such as the
+    /// CloudFront URL). Without it the local server is its own origin, `http://<Host>`.
+    pub public_origin: Option<Origin>,
+    /// How many account attempts (log-in, sign-up, confirm, resend) one client address gets.
+    pub auth_attempts: AttemptBudget,
     /// Which adapters to wire in.
     pub backend: Backend,
+}
+
+/// A per-client-address budget: `burst` attempts at once, refilled at `per_hour`
+/// (`BOARDWALK_AUTH_ATTEMPTS_BURST`, `BOARDWALK_AUTH_ATTEMPTS_PER_HOUR`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttemptBudget {
+    /// Attempts refilled per hour.
+    pub per_hour: u32,
+    /// Attempts allowed back to back.
+    pub burst: u32,
+}
+
+impl Default for AttemptBudget {
+    fn default() -> Self {
+        Self {
+            per_hour: 120,
+            burst: 10,
+        }
+    }
 }
 
 /// A web origin, `scheme://host[:port]`, exactly as a browser sends it in `Origin`.
@@ -63,6 +90,9 @@ pub enum Backend {
         /// How long a rotated-out refresh token still works
         /// (`BOARDWALK_REFRESH_REUSE_GRACE_SECS`, like Cognito's `RetryGracePeriodSeconds`).
         refresh_reuse_grace_secs: u64,
+        /// Host names (without port) the server answers for (`BOARDWALK_LOCAL_HOSTS`); any
+        /// other `Host` is refused, so a page using DNS rebinding cannot reach the server.
+        local_hosts: Vec<String>,
     },
     /// DynamoDB, Cognito and S3 through the AWS SDK.
     Aws(AwsSettings),
@@ -101,6 +131,9 @@ pub struct AwsSettings {
     pub jwks_url: Option<String>,
     /// Points every AWS client at an emulator such as moto (`BOARDWALK_AWS_ENDPOINT_URL`).
     pub endpoint_url: Option<String>,
+    /// The value CloudFront sends in `x-origin-verify` (`BOARDWALK_ORIGIN_VERIFY_SECRET`);
+    /// when set, a request without it did not come through CloudFront and is refused.
+    pub origin_verify_secret: Option<String>,
 }
 
 impl std::fmt::Debug for AwsSettings {
@@ -115,6 +148,10 @@ impl std::fmt::Debug for AwsSettings {
             .field("token_issuer", &self.token_issuer)
             .field("jwks_url", &self.jwks_url)
             .field("endpoint_url", &self.endpoint_url)
+            .field(
+                "has_origin_verify_secret",
+                &self.origin_verify_secret.is_some(),
+            )
             .finish()
     }
 }
@@ -163,6 +200,35 @@ impl Settings {
                 name: "BOARDWALK_ALLOWED_ORIGINS",
                 reason,
             })?;
+        let public_origin = var("BOARDWALK_PUBLIC_ORIGIN")
+            .map(|raw| Origin::parse(raw.trim()))
+            .transpose()
+            .map_err(|reason| ConfigError::Invalid {
+                name: "BOARDWALK_PUBLIC_ORIGIN",
+                reason,
+            })?;
+        let count = |name: &'static str, default: u32| match var(name) {
+            Some(raw) => {
+                raw.parse::<u32>()
+                    .ok()
+                    .filter(|value| *value > 0)
+                    .ok_or(ConfigError::Invalid {
+                        name,
+                        reason: "expected a whole number above zero".into(),
+                    })
+            }
+            None => Ok(default),
+        };
+        let auth_attempts = AttemptBudget {
+            per_hour: count(
+                "BOARDWALK_AUTH_ATTEMPTS_PER_HOUR",
+                AttemptBudget::default().per_hour,
+            )?,
+            burst: count(
+                "BOARDWALK_AUTH_ATTEMPTS_BURST",
+                AttemptBudget::default().burst,
+            )?,
+        };
         let site_dir =
             var("BOARDWALK_SITE_DIR").map_or_else(|| "frontend/dist".into(), PathBuf::from);
         let backend = match var("BOARDWALK_MODE").as_deref().unwrap_or("local") {
@@ -175,6 +241,9 @@ impl Settings {
                     })?,
                     None => DEFAULT_REFRESH_REUSE_GRACE_SECS,
                 },
+                local_hosts: host_list(
+                    &var("BOARDWALK_LOCAL_HOSTS").unwrap_or_else(|| DEFAULT_LOCAL_HOSTS.into()),
+                ),
             },
             "aws" => {
                 let required = |name: &'static str| var(name).ok_or(ConfigError::Missing(name));
@@ -194,6 +263,7 @@ impl Settings {
                     token_issuer: var("BOARDWALK_TOKEN_ISSUER"),
                     jwks_url: var("BOARDWALK_JWKS_URL"),
                     endpoint_url: var("BOARDWALK_AWS_ENDPOINT_URL"),
+                    origin_verify_secret: var("BOARDWALK_ORIGIN_VERIFY_SECRET"),
                 })
             }
             _ => {
@@ -207,6 +277,8 @@ impl Settings {
             addr,
             site_dir,
             allowed_origins,
+            public_origin,
+            auth_attempts,
             backend,
         })
     }
@@ -217,12 +289,24 @@ impl Settings {
             addr,
             site_dir: site_dir.to_owned(),
             allowed_origins: Vec::new(),
+            public_origin: None,
+            auth_attempts: AttemptBudget::default(),
             backend: Backend::Local {
                 data_dir: data_dir.to_owned(),
                 refresh_reuse_grace_secs: DEFAULT_REFRESH_REUSE_GRACE_SECS,
+                local_hosts: host_list(DEFAULT_LOCAL_HOSTS),
             },
         }
     }
+}
+
+/// Comma-separated host names, lower-cased, without brackets around IPv6 addresses.
+fn host_list(raw: &str) -> Vec<String> {
+    raw.split(',')
+        .map(|host| host.trim().trim_start_matches('[').trim_end_matches(']'))
+        .filter(|host| !host.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect()
 }
 
 #[cfg(test)]
@@ -247,9 +331,18 @@ mod tests {
             Backend::Local {
                 data_dir: "data".into(),
                 refresh_reuse_grace_secs: 10,
+                local_hosts: vec!["localhost".into(), "127.0.0.1".into(), "::1".into()],
             }
         );
         assert_eq!(settings.site_dir, PathBuf::from("frontend/dist"));
+        assert_eq!(settings.public_origin, None);
+        assert_eq!(
+            settings.auth_attempts,
+            AttemptBudget {
+                per_hour: 120,
+                burst: 10
+            }
+        );
     }
 
     #[test]
@@ -258,6 +351,10 @@ mod tests {
             ("BOARDWALK_ADDR", "127.0.0.1:4100"),
             ("BOARDWALK_DATA_DIR", "/tmp/board"),
             ("BOARDWALK_REFRESH_REUSE_GRACE_SECS", "3"),
+            ("BOARDWALK_LOCAL_HOSTS", "Board.Test, [::1]"),
+            ("BOARDWALK_PUBLIC_ORIGIN", "https://board.test"),
+            ("BOARDWALK_AUTH_ATTEMPTS_PER_HOUR", "60"),
+            ("BOARDWALK_AUTH_ATTEMPTS_BURST", "5"),
         ])
         .unwrap();
         assert_eq!(settings.addr.port(), 4100);
@@ -267,8 +364,31 @@ mod tests {
             Backend::Local {
                 data_dir: "/tmp/board".into(),
                 refresh_reuse_grace_secs: 3,
+                local_hosts: vec!["board.test".into(), "::1".into()],
             }
         );
+        assert_eq!(
+            settings.public_origin,
+            Some(Origin::parse("https://board.test").unwrap())
+        );
+        assert_eq!(
+            settings.auth_attempts,
+            AttemptBudget {
+                per_hour: 60,
+                burst: 5
+            }
+        );
+    }
+
+    #[test]
+    fn a_zero_or_malformed_budget_is_rejected_by_name() {
+        for (name, value) in [
+            ("BOARDWALK_AUTH_ATTEMPTS_PER_HOUR", "0"),
+            ("BOARDWALK_AUTH_ATTEMPTS_BURST", "many"),
+        ] {
+            let err = settings(&[(name, value)]).unwrap_err();
+            assert!(err.to_string().starts_with(name), "{err}");
+        }
     }
 
     #[test]
@@ -334,9 +454,11 @@ mod tests {
             ("BOARDWALK_USER_POOL_ID", "p"),
             ("BOARDWALK_USER_POOL_CLIENT_ID", "c"),
             ("BOARDWALK_USER_POOL_CLIENT_SECRET", "very-secret-value"),
+            ("BOARDWALK_ORIGIN_VERIFY_SECRET", "another-secret-value"),
         ])
         .unwrap();
-        assert!(!format!("{settings:?}").contains("very-secret-value"));
+        let shown = format!("{settings:?}");
+        assert!(!shown.contains("very-secret-value") && !shown.contains("another-secret-value"));
     }
 
     #[test]
@@ -363,6 +485,7 @@ mod tests {
                 token_issuer: None,
                 jwks_url: None,
                 endpoint_url: Some("http://127.0.0.1:5000".into()),
+                origin_verify_secret: None,
             })
         );
     }

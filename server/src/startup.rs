@@ -20,8 +20,8 @@ use crate::{
         verifier::{AccessTokenVerifier, VerifierSettings},
     },
     configuration::{Backend, ConfigError, Settings},
-    http::{self, AppState, cookies::RefreshCookie, middleware},
-    ports::{StoreError, SystemClock},
+    http::{self, AppState, cookies::RefreshCookie},
+    ports::{DevMailbox, StoreError, SystemClock},
     services::{Accounts, Posts, Visits},
     telemetry,
 };
@@ -57,6 +57,7 @@ pub async fn build_state(settings: &Settings) -> Result<AppState, StartupError> 
         Backend::Local {
             data_dir,
             refresh_reuse_grace_secs,
+            ..
         } => {
             let database = SqliteDatabase::open(data_dir)?;
             let key = Arc::new(SigningKey::load_or_create(data_dir)?);
@@ -74,6 +75,7 @@ pub async fn build_state(settings: &Settings) -> Result<AppState, StartupError> 
             let verifier = AccessTokenVerifier::new(
                 identity.verifier_settings(),
                 Arc::new(StaticJwks(key.jwks().clone())),
+                SystemClock,
             );
             AppState {
                 mode,
@@ -82,7 +84,12 @@ pub async fn build_state(settings: &Settings) -> Result<AppState, StartupError> 
                 accounts: Arc::new(Accounts::new(identity.clone())),
                 authenticator: Arc::new(verifier),
                 refresh_cookie: RefreshCookie::new(refresh_secs),
-                dev_mailbox: Some(Arc::new(identity)),
+                // Codes are only for the person at this machine: no mailbox on a public bind.
+                dev_mailbox: settings
+                    .addr
+                    .ip()
+                    .is_loopback()
+                    .then(|| Arc::new(identity) as Arc<dyn DevMailbox>),
             }
         }
         Backend::Aws(aws) => {
@@ -105,6 +112,7 @@ pub async fn build_state(settings: &Settings) -> Result<AppState, StartupError> 
                     client_id: aws.user_pool_client_id.clone(),
                 },
                 Arc::new(HttpJwks::new(jwks_url)?),
+                SystemClock,
             );
             let identity = CognitoIdentityProvider::new(
                 aws_sdk_cognitoidentityprovider::Client::new(&config),
@@ -133,14 +141,9 @@ pub async fn build_state(settings: &Settings) -> Result<AppState, StartupError> 
     Ok(state)
 }
 
-/// The one Router both runtimes serve: the API, then the SPA for every other path.
+/// The one Router both runtimes serve.
 pub fn build_router(state: AppState, settings: &Settings) -> Router {
-    let api = middleware::with_cors(
-        http::api_router(state, &settings.allowed_origins),
-        &settings.allowed_origins,
-    );
-    let site = http::site::router(&settings.site_dir);
-    middleware::with_request_ids(middleware::with_security_headers(api.merge(site)))
+    http::router(state, settings)
 }
 
 /// A local server bound to its port, ready to run; binding first lets tests ask for port 0
@@ -169,7 +172,11 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
+        // The peer address feeds the per-address attempt budget.
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await
     }

@@ -7,9 +7,11 @@
 
 mod account;
 mod post;
+mod text;
 
 pub use account::{ConfirmationCode, Email, Password, Username};
 pub use post::{PostContent, PostId, PostTitle};
+pub use text::{TextKind, plain_text};
 
 /// Which input is wrong and how to fix it, in words for a person.
 #[derive(Debug, Clone, PartialEq, Eq)]

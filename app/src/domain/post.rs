@@ -1,7 +1,7 @@
 //! What a post is made of. Titles and contents are plain text: the SPA renders them as text,
 //! never as HTML, so they are stored exactly as written.
 
-use super::FieldError;
+use super::{FieldError, TextKind, plain_text};
 
 /// A post's number: a positive decimal from an atomic counter, never reused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -43,13 +43,15 @@ impl PostTitle {
     /// Most characters a title may have.
     pub const MAX_CHARS: usize = 200;
 
-    /// Trims surrounding spaces; refuses an empty or too long title.
+    /// Trims surrounding spaces; refuses an empty or too long title, and one that is not
+    /// [`plain_text`] on one line.
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let title = raw.trim();
         let length = title.chars().count();
         if length == 0 {
             return Err(FieldError::new("title", "Give your post a title."));
         }
+        plain_text(title, "title", TextKind::Line)?;
         if length > Self::MAX_CHARS {
             return Err(FieldError::new(
                 "title",
@@ -78,12 +80,13 @@ impl PostContent {
     /// Most characters a post may have.
     pub const MAX_CHARS: usize = 20_000;
 
-    /// Refuses empty, blank or too long content.
+    /// Refuses empty, blank or too long content, and content that is not [`plain_text`].
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let length = raw.chars().count();
         if raw.trim().is_empty() {
             return Err(FieldError::new("content", "Write something in your post."));
         }
+        plain_text(raw, "content", TextKind::Lines)?;
         if length > Self::MAX_CHARS {
             return Err(FieldError::new(
                 "content",
@@ -125,6 +128,14 @@ mod tests {
             "title"
         );
         assert_eq!(PostTitle::parse("   ").unwrap_err().field, "title");
+    }
+
+    #[test]
+    fn a_title_with_nul_a_bidi_override_or_only_zero_width_spaces_is_refused() {
+        for bad in ["nul\0here", "gnp.\u{202E}exe", "\u{200B}\u{200B}"] {
+            assert_eq!(PostTitle::parse(bad).unwrap_err().field, "title", "{bad:?}");
+        }
+        assert_eq!(PostContent::parse("a\0b").unwrap_err().field, "content");
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub mod visits;
 mod ssr {
     use crate::{
         error::AppError,
-        services::{Caller, RequestContext, SessionHandle, WithCookies, from_context},
+        services::{Caller, PresentedSession, RequestContext, WithCookies, from_context},
     };
 
     /// The verified caller, or the 401 the edge decided on.
@@ -28,8 +28,8 @@ mod ssr {
         from_context::<RequestContext>()?.caller
     }
 
-    /// The session the refresh cookie names, if any.
-    pub fn session() -> Result<Option<SessionHandle>, AppError> {
+    /// The session(s) the refresh cookie names.
+    pub fn session() -> Result<PresentedSession, AppError> {
         Ok(from_context::<RequestContext>()?.session)
     }
 

@@ -1,11 +1,14 @@
 //! One verifier for access tokens from either identity provider. It trusts nothing in the
 //! token's header but the key id: the algorithm is pinned to RS256, and the signature, `iss`,
 //! `client_id`, `token_use` and `exp` are all checked.
+//!
+//! The issuer's key set is cached. It is fetched again when a token names a key the cache
+//! lacks (at most every 30 s, so forged `kid`s cannot make the server hammer the issuer), and
+//! on a schedule (hourly), so a key the issuer rotated out stops being trusted. A failed
+//! fetch keeps the keys already known and backs off (30 s, doubling to 5 min), so an issuer
+//! outage neither locks everyone out nor makes every request wait on it.
 
-use std::{
-    sync::{Arc, RwLock},
-    time::{Duration, Instant},
-};
+use std::sync::{Arc, RwLock};
 
 use app::services::Caller;
 use async_trait::async_trait;
@@ -14,12 +17,16 @@ use serde::Deserialize;
 use tokio::sync::Mutex;
 
 use super::{Authenticator, VerifyError, jwks::JwksSource};
+use crate::{ports::Clock, telemetry::error_chain};
 
 /// Seconds of clock skew tolerated on `exp`.
 const LEEWAY_SECS: u64 = 30;
-/// Fewest seconds between two JWKS fetches triggered by unknown key ids, so forged `kid`s
-/// cannot make the server hammer the issuer.
-const REFETCH_INTERVAL: Duration = Duration::from_secs(30);
+/// Fewest milliseconds between two fetches.
+const REFETCH_INTERVAL_MS: i64 = 30_000;
+/// Age at which the key set is fetched again even if every `kid` is known.
+const KEYS_MAX_AGE_MS: i64 = 3_600_000;
+/// The longest wait after failed fetches.
+const MAX_BACKOFF_MS: i64 = 300_000;
 
 /// Which tokens to accept.
 #[derive(Debug, Clone)]
@@ -38,30 +45,48 @@ struct AccessClaims {
     token_use: String,
 }
 
+/// The keys known, when they were fetched, and when the next fetch may happen.
 struct CachedKeys {
     keys: JwkSet,
-    fetched_at: Option<Instant>,
+    fetched_at_ms: Option<i64>,
+    failures: u32,
+    next_fetch_ms: i64,
 }
 
-/// Verifies access tokens against the issuer's JWKS, fetched once and cached.
-pub struct AccessTokenVerifier {
+impl CachedKeys {
+    fn fetch_allowed(&self, now_ms: i64) -> bool {
+        now_ms >= self.next_fetch_ms
+    }
+
+    fn stale(&self, now_ms: i64) -> bool {
+        self.fetched_at_ms
+            .is_none_or(|fetched| now_ms - fetched >= KEYS_MAX_AGE_MS)
+    }
+}
+
+/// Verifies access tokens against the issuer's JWKS, cached as the module says.
+pub struct AccessTokenVerifier<C> {
     settings: VerifierSettings,
     source: Arc<dyn JwksSource>,
+    clock: C,
     cache: RwLock<CachedKeys>,
-    refetch: Mutex<()>,
+    fetching: Mutex<()>,
 }
 
-impl AccessTokenVerifier {
+impl<C: Clock> AccessTokenVerifier<C> {
     /// A verifier with an empty cache; the first token triggers the first fetch.
-    pub fn new(settings: VerifierSettings, source: Arc<dyn JwksSource>) -> Self {
+    pub fn new(settings: VerifierSettings, source: Arc<dyn JwksSource>, clock: C) -> Self {
         Self {
             settings,
             source,
+            clock,
             cache: RwLock::new(CachedKeys {
                 keys: JwkSet { keys: Vec::new() },
-                fetched_at: None,
+                fetched_at_ms: None,
+                failures: 0,
+                next_fetch_ms: i64::MIN,
             }),
-            refetch: Mutex::new(()),
+            fetching: Mutex::new(()),
         }
     }
 
@@ -95,33 +120,69 @@ impl AccessTokenVerifier {
         })
     }
 
-    async fn decoding_key(&self, kid: &str) -> Result<DecodingKey, VerifyError> {
-        if let Some(key) = self.cached_key(kid)? {
-            return Ok(key);
-        }
-        let _one_fetch_at_a_time = self.refetch.lock().await;
-        if let Some(key) = self.cached_key(kid)? {
-            return Ok(key);
-        }
-        let recently = self
-            .cache
+    fn read_cache<T>(&self, read: impl FnOnce(&CachedKeys) -> T) -> Result<T, VerifyError> {
+        self.cache
             .read()
-            .map_err(|_| VerifyError::Invalid("key cache poisoned"))?
-            .fetched_at
-            .is_some_and(|at| at.elapsed() < REFETCH_INTERVAL);
-        if recently {
-            return Err(VerifyError::Invalid("unknown key id"));
+            .map(|cache| read(&cache))
+            .map_err(|_| VerifyError::Invalid("key cache poisoned"))
+    }
+
+    async fn decoding_key(&self, kid: &str) -> Result<DecodingKey, VerifyError> {
+        let now = self.clock.now_ms();
+        // A scheduled refresh is done by whoever gets there first; the rest go on with the
+        // keys they have.
+        if self.read_cache(|cache| cache.stale(now) && cache.fetch_allowed(now))?
+            && let Ok(_fetching) = self.fetching.try_lock()
+        {
+            self.fetch_if_allowed(now).await?;
         }
-        let keys = self.source.fetch().await?;
-        *self
-            .cache
-            .write()
-            .map_err(|_| VerifyError::Invalid("key cache poisoned"))? = CachedKeys {
-            keys,
-            fetched_at: Some(Instant::now()),
-        };
+        if let Some(key) = self.cached_key(kid)? {
+            return Ok(key);
+        }
+        let _fetching = self.fetching.lock().await;
+        if let Some(key) = self.cached_key(kid)? {
+            return Ok(key);
+        }
+        self.fetch_if_allowed(self.clock.now_ms()).await?;
         self.cached_key(kid)?
             .ok_or(VerifyError::Invalid("unknown key id"))
+    }
+
+    /// Fetches the key set if the interval or back-off allows; the caller holds `fetching`.
+    async fn fetch_if_allowed(&self, now: i64) -> Result<(), VerifyError> {
+        if !self.read_cache(|cache| cache.fetch_allowed(now))? {
+            return Ok(());
+        }
+        let fetched = self.source.fetch().await;
+        let mut cache = self
+            .cache
+            .write()
+            .map_err(|_| VerifyError::Invalid("key cache poisoned"))?;
+        match fetched {
+            Ok(keys) => {
+                *cache = CachedKeys {
+                    keys,
+                    fetched_at_ms: Some(now),
+                    failures: 0,
+                    next_fetch_ms: now + REFETCH_INTERVAL_MS,
+                };
+            }
+            Err(err) => {
+                cache.failures = cache.failures.saturating_add(1);
+                let backoff = REFETCH_INTERVAL_MS
+                    .checked_shl(cache.failures - 1)
+                    .filter(|ms| *ms <= MAX_BACKOFF_MS)
+                    .unwrap_or(MAX_BACKOFF_MS);
+                cache.next_fetch_ms = now + backoff;
+                tracing::warn!(
+                    error = %error_chain(&err),
+                    failures = cache.failures,
+                    backoff_ms = backoff,
+                    "could not fetch the issuer's keys; keeping the ones known"
+                );
+            }
+        }
+        Ok(())
     }
 
     fn cached_key(&self, kid: &str) -> Result<Option<DecodingKey>, VerifyError> {
@@ -138,7 +199,7 @@ impl AccessTokenVerifier {
 }
 
 #[async_trait]
-impl Authenticator for AccessTokenVerifier {
+impl<C: Clock> Authenticator for AccessTokenVerifier<C> {
     async fn caller(&self, token: &str) -> Result<Caller, VerifyError> {
         self.verify(token).await
     }
@@ -147,7 +208,10 @@ impl Authenticator for AccessTokenVerifier {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::{jwks::StaticJwks, signing::SigningKey};
+    use crate::{
+        auth::{jwks::StaticJwks, signing::SigningKey},
+        ports::{ManualClock, SystemClock},
+    };
     use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
     use jsonwebtoken::{EncodingKey, Header, get_current_timestamp};
     use serde_json::{Value, json};
@@ -157,7 +221,7 @@ mod tests {
 
     struct Fixture {
         key: SigningKey,
-        verifier: AccessTokenVerifier,
+        verifier: AccessTokenVerifier<SystemClock>,
         _dir: tempfile::TempDir,
     }
 
@@ -170,6 +234,7 @@ mod tests {
                 client_id: CLIENT.into(),
             },
             Arc::new(StaticJwks(key.jwks().clone())),
+            SystemClock,
         );
         Fixture {
             key,
@@ -295,39 +360,152 @@ mod tests {
         assert!(refused(&fixture, &token).await);
     }
 
-    #[tokio::test]
-    async fn an_unknown_key_id_is_refused_without_refetching_each_time() {
-        struct CountingJwks(std::sync::atomic::AtomicUsize, JwkSet);
+    /// A key source whose answer the test sets, counting the fetches.
+    struct ScriptedJwks {
+        answer: std::sync::Mutex<Option<JwkSet>>,
+        fetches: std::sync::atomic::AtomicUsize,
+    }
 
-        #[async_trait]
-        impl JwksSource for CountingJwks {
-            async fn fetch(&self) -> Result<JwkSet, VerifyError> {
-                self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                Ok(self.1.clone())
-            }
+    impl ScriptedJwks {
+        fn answering(keys: Option<JwkSet>) -> Arc<Self> {
+            Arc::new(Self {
+                answer: std::sync::Mutex::new(keys),
+                fetches: 0.into(),
+            })
         }
 
-        let fixture = fixture();
-        let source = Arc::new(CountingJwks(0.into(), fixture.key.jwks().clone()));
-        let verifier = AccessTokenVerifier::new(
+        fn answer(&self, keys: Option<JwkSet>) {
+            *self.answer.lock().unwrap() = keys;
+        }
+
+        fn fetches(&self) -> usize {
+            self.fetches.load(std::sync::atomic::Ordering::SeqCst)
+        }
+    }
+
+    #[async_trait]
+    impl JwksSource for ScriptedJwks {
+        async fn fetch(&self) -> Result<JwkSet, VerifyError> {
+            self.fetches
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            self.answer
+                .lock()
+                .unwrap()
+                .clone()
+                .ok_or_else(|| VerifyError::KeysUnavailable("issuer down".into()))
+        }
+    }
+
+    fn scripted_verifier(
+        source: &Arc<ScriptedJwks>,
+        clock: &Arc<ManualClock>,
+    ) -> AccessTokenVerifier<Arc<ManualClock>> {
+        AccessTokenVerifier::new(
             VerifierSettings {
                 issuer: ISSUER.into(),
                 client_id: CLIENT.into(),
             },
-            source.clone(),
-        );
+            Arc::clone(source) as Arc<dyn JwksSource>,
+            Arc::clone(clock),
+        )
+    }
+
+    fn token_with_unknown_kid() -> String {
         let mut header = Header::new(Algorithm::RS256);
         header.kid = Some("unknown-kid".into());
         let payload = URL_SAFE_NO_PAD.encode(access_claims().to_string());
         let header = URL_SAFE_NO_PAD.encode(serde_json::to_string(&header).unwrap());
+        format!("{header}.{payload}.c2ln")
+    }
+
+    #[tokio::test]
+    async fn an_unknown_key_id_is_refused_without_refetching_each_time() {
+        let fixture = fixture();
+        let source = ScriptedJwks::answering(Some(fixture.key.jwks().clone()));
+        let clock = Arc::new(ManualClock::at_ms(1_000_000));
+        let verifier = scripted_verifier(&source, &clock);
+
         for _ in 0..5 {
-            assert!(
-                verifier
-                    .verify(&format!("{header}.{payload}.c2ln"))
-                    .await
-                    .is_err()
-            );
+            assert!(verifier.verify(&token_with_unknown_kid()).await.is_err());
         }
-        assert_eq!(source.0.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert_eq!(source.fetches(), 1);
+        clock.advance_secs(31);
+        assert!(verifier.verify(&token_with_unknown_kid()).await.is_err());
+        assert_eq!(source.fetches(), 2);
+    }
+
+    #[tokio::test]
+    async fn after_a_failed_fetch_the_issuer_is_asked_again_only_after_a_growing_pause() {
+        let source = ScriptedJwks::answering(None);
+        let clock = Arc::new(ManualClock::at_ms(1_000_000));
+        let verifier = scripted_verifier(&source, &clock);
+
+        for _ in 0..5 {
+            assert!(verifier.verify(&token_with_unknown_kid()).await.is_err());
+        }
+        assert_eq!(source.fetches(), 1, "one failure, then back-off");
+        clock.advance_secs(29);
+        assert!(verifier.verify(&token_with_unknown_kid()).await.is_err());
+        assert_eq!(source.fetches(), 1);
+        clock.advance_secs(2);
+        assert!(verifier.verify(&token_with_unknown_kid()).await.is_err());
+        assert_eq!(source.fetches(), 2, "30 s after the first failure");
+        clock.advance_secs(31);
+        assert!(verifier.verify(&token_with_unknown_kid()).await.is_err());
+        assert_eq!(
+            source.fetches(),
+            2,
+            "the second failure doubled the pause to 60 s"
+        );
+        clock.advance_secs(30);
+        assert!(verifier.verify(&token_with_unknown_kid()).await.is_err());
+        assert_eq!(source.fetches(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_key_the_issuer_rotated_out_stops_working_at_the_next_scheduled_refresh() {
+        let fixture = fixture();
+        let source = ScriptedJwks::answering(Some(fixture.key.jwks().clone()));
+        let clock = Arc::new(ManualClock::at_ms(1_000_000));
+        let verifier = scripted_verifier(&source, &clock);
+        let token = fixture.key.sign(&access_claims()).unwrap();
+        assert!(verifier.verify(&token).await.is_ok());
+
+        let successor_dir = tempfile::tempdir().unwrap();
+        let successor = SigningKey::load_or_create(successor_dir.path()).unwrap();
+        source.answer(Some(successor.jwks().clone()));
+        clock.advance_secs(60);
+        assert!(
+            verifier.verify(&token).await.is_ok(),
+            "within the hour the cache holds"
+        );
+        assert_eq!(source.fetches(), 1);
+
+        clock.advance_secs(3600);
+        assert!(
+            refused_by(&verifier, &token).await,
+            "rotated out after the refresh"
+        );
+        assert_eq!(source.fetches(), 2);
+    }
+
+    #[tokio::test]
+    async fn when_a_scheduled_refresh_fails_the_known_keys_keep_working() {
+        let fixture = fixture();
+        let source = ScriptedJwks::answering(Some(fixture.key.jwks().clone()));
+        let clock = Arc::new(ManualClock::at_ms(1_000_000));
+        let verifier = scripted_verifier(&source, &clock);
+        let token = fixture.key.sign(&access_claims()).unwrap();
+        assert!(verifier.verify(&token).await.is_ok());
+
+        source.answer(None);
+        clock.advance_secs(3700);
+
+        assert!(verifier.verify(&token).await.is_ok());
+        assert_eq!(source.fetches(), 2);
+    }
+
+    async fn refused_by(verifier: &AccessTokenVerifier<Arc<ManualClock>>, token: &str) -> bool {
+        matches!(verifier.verify(token).await, Err(VerifyError::Invalid(_)))
     }
 }

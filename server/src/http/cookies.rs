@@ -2,7 +2,7 @@
 //! Services only say what becomes of the session ([`SessionCookie`]); this file decides what
 //! that looks like on the wire.
 
-use app::services::{SessionCookie, SessionHandle};
+use app::services::{PresentedSession, SessionCookie, SessionHandle};
 use axum::http::{HeaderMap, header};
 use cookie::{Cookie, SameSite, time::Duration};
 
@@ -49,22 +49,32 @@ fn refresh_cookie(value: String, max_age: Duration) -> String {
         .to_string()
 }
 
-/// The session handle in the request's refresh cookie, if there is a well-formed one.
-pub fn session_from(headers: &HeaderMap) -> Option<SessionHandle> {
-    headers
+/// Every refresh cookie in the request: none, one, or (when another site planted one)
+/// several. A malformed one counts, so it cannot hide a second one behind it.
+pub fn session_from(headers: &HeaderMap) -> PresentedSession {
+    let mut found: Vec<Option<SessionHandle>> = headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(Cookie::split_parse)
         .filter_map(Result::ok)
-        .find(|cookie| cookie.name() == REFRESH_COOKIE)
-        .and_then(|cookie| {
+        .filter(|cookie| cookie.name() == REFRESH_COOKIE)
+        .map(|cookie| {
             let (subject, token) = cookie.value().split_once(':')?;
             (!subject.is_empty() && !token.is_empty()).then(|| SessionHandle {
                 subject: subject.to_owned(),
                 refresh_token: token.to_owned(),
             })
         })
+        .collect();
+    match found.len() {
+        0 => PresentedSession::Absent,
+        1 => found
+            .pop()
+            .flatten()
+            .map_or(PresentedSession::Absent, PresentedSession::One),
+        _ => PresentedSession::Ambiguous(found.into_iter().flatten().collect()),
+    }
 }
 
 #[cfg(test)]
@@ -110,13 +120,24 @@ mod tests {
 
     #[test]
     fn the_session_is_read_from_among_other_cookies() {
-        let found =
-            session_from(&cookies("theme=dark; boardwalk_refresh=abc:tok.en; x=1")).unwrap();
+        let found = session_from(&cookies("theme=dark; boardwalk_refresh=abc:tok.en; x=1"));
+        let expected = SessionHandle {
+            subject: "abc".into(),
+            refresh_token: "tok.en".into(),
+        };
+        assert_eq!(found, PresentedSession::One(expected));
         assert_eq!(
-            (found.subject.as_str(), found.refresh_token.as_str()),
-            ("abc", "tok.en")
+            session_from(&cookies("boardwalk_refresh=notoken")),
+            PresentedSession::Absent
         );
-        assert!(session_from(&cookies("boardwalk_refresh=notoken")).is_none());
-        assert!(session_from(&HeaderMap::new()).is_none());
+        assert_eq!(session_from(&HeaderMap::new()), PresentedSession::Absent);
+    }
+
+    #[test]
+    fn two_refresh_cookies_are_ambiguous_even_when_one_is_malformed() {
+        let two = session_from(&cookies("boardwalk_refresh=a:1; boardwalk_refresh=b:2"));
+        assert!(matches!(two, PresentedSession::Ambiguous(ref all) if all.len() == 2));
+        let planted = session_from(&cookies("boardwalk_refresh=junk; boardwalk_refresh=b:2"));
+        assert!(matches!(planted, PresentedSession::Ambiguous(ref all) if all.len() == 1));
     }
 }

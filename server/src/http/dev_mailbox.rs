@@ -5,12 +5,12 @@
 use app::domain::Username;
 use axum::{
     Json, Router,
-    extract::{Path, State},
+    extract::State,
     response::{IntoResponse, Response},
     routing::get,
 };
 
-use super::{ApiError, AppState};
+use super::{ApiError, AppState, extract::ApiPath};
 use app::error::AppError;
 
 /// The mailbox route.
@@ -20,7 +20,7 @@ pub fn router() -> Router<AppState> {
 
 async fn mailbox(
     State(state): State<AppState>,
-    Path(username): Path<String>,
+    ApiPath(username): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let mailbox = state
         .dev_mailbox

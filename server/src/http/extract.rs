@@ -3,11 +3,15 @@
 
 use app::{
     error::AppError,
-    services::{Caller, SessionHandle},
+    services::{Caller, PresentedSession},
 };
 use axum::{
     body::Bytes,
-    extract::{FromRequest, FromRequestParts, Request},
+    extract::{
+        FromRequest, FromRequestParts, Path, Query, Request,
+        path::ErrorKind,
+        rejection::{PathRejection, QueryRejection},
+    },
     http::{HeaderMap, StatusCode, header, request::Parts},
 };
 use serde::de::DeserializeOwned;
@@ -15,6 +19,10 @@ use serde_path_to_error::Segment;
 
 use super::{ApiError, AppState, cookies};
 use crate::{auth::Authenticator, telemetry::error_chain};
+
+/// The largest request body any route reads (axum's default, stated once): a post is at most
+/// 20,000 characters, so this leaves room without letting a body exhaust memory.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 /// Whether the body is declared JSON; every JSON endpoint refuses anything else with 415,
 /// which also stops cross-site form posts (a form cannot send `application/json`).
@@ -85,6 +93,65 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     })
 }
 
+/// Path parameters, refused as a 400 naming the parameter when they cannot be decoded (a
+/// segment that is not UTF-8 once percent-decoded, such as `%ff`).
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(value)| Self(value))
+            .map_err(|rejection| {
+                let key = match &rejection {
+                    PathRejection::FailedToDeserializePathParams(err) => match err.kind() {
+                        ErrorKind::InvalidUtf8InPathParam { key }
+                        | ErrorKind::ParseErrorAtKey { key, .. } => Some(key.clone()),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let field = key.unwrap_or_else(|| "path".to_owned());
+                ApiError(AppError::invalid_field(
+                    &field,
+                    format!("The {field} in the address is not valid."),
+                ))
+            })
+    }
+}
+
+/// Query parameters, refused as a 400 naming the parameter when they cannot be read (a
+/// parameter given twice, or of the wrong kind).
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(value)| Self(value))
+            .map_err(|rejection: QueryRejection| {
+                // serde names the field at fault in backticks; the name is ours.
+                let text = rejection.body_text();
+                let field = text
+                    .split('`')
+                    .nth(1)
+                    .filter(|name| name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+                    .unwrap_or("query")
+                    .to_owned();
+                ApiError(AppError::invalid_field(
+                    &field,
+                    format!(
+                        "The query parameter {field} is not valid (given twice, or malformed)."
+                    ),
+                ))
+            })
+    }
+}
+
 /// The caller behind `Authorization: Bearer …`, or the 401 that says why not.
 pub async fn authenticate(
     headers: &HeaderMap,
@@ -117,8 +184,8 @@ impl FromRequestParts<AppState> for AuthUser {
     }
 }
 
-/// The session named by the refresh cookie, if the request carries one.
-pub struct CookieSession(pub Option<SessionHandle>);
+/// The session(s) named by the refresh cookie.
+pub struct CookieSession(pub PresentedSession);
 
 impl<S: Send + Sync> FromRequestParts<S> for CookieSession {
     type Rejection = std::convert::Infallible;

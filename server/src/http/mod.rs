@@ -4,8 +4,9 @@
 //! - [`extract`]: `JsonBody`, `AuthUser` (the caller, authenticated once, before the body is
 //!   read) and the session in the refresh cookie.
 //! - [`cookies`]: what the refresh cookie looks like.
-//! - [`middleware`]: request ids, security headers, CORS, and the origin guard over
-//!   `/api/auth`.
+//! - [`middleware`]: request ids, security headers, CORS, the origin guard over
+//!   `/api/auth`, the host guard (local) and the CloudFront secret check (AWS).
+//! - [`throttle`]: the per-client-address budget for account attempts.
 //! - one file of routes per resource ([`accounts`], [`posts`], [`health`], [`dev_mailbox`]),
 //!   the server functions ([`server_fns`]) and the SPA's static files ([`site`]).
 
@@ -19,6 +20,7 @@ pub mod middleware;
 pub mod posts;
 pub mod server_fns;
 pub mod site;
+pub mod throttle;
 
 use std::sync::Arc;
 
@@ -34,7 +36,11 @@ use axum::{
 pub use error::ApiError;
 pub use middleware::CONTENT_SECURITY_POLICY;
 
-use crate::{auth::Authenticator, configuration::Origin, ports::DevMailbox};
+use crate::{
+    auth::Authenticator,
+    configuration::{Backend, Settings},
+    ports::DevMailbox,
+};
 
 /// What every handler may need: the services behind their interfaces, the authenticator,
 /// and how long the refresh cookie lives. No adapter type appears here.
@@ -56,10 +62,26 @@ pub struct AppState {
     pub dev_mailbox: Option<Arc<dyn DevMailbox>>,
 }
 
+/// The whole edge both runtimes serve: the API, then the SPA for every other path, with the
+/// layers the settings call for.
+pub fn router(state: AppState, settings: &Settings) -> Router {
+    let api = throttle::limit_account_attempts(api_router(state, settings), settings.auth_attempts);
+    let api = middleware::with_cors(api, &settings.allowed_origins);
+    let edge = api.merge(site::router(&settings.site_dir));
+    let edge = match &settings.backend {
+        Backend::Local { local_hosts, .. } => middleware::guard_host(edge, local_hosts),
+        Backend::Aws(aws) => match &aws.origin_verify_secret {
+            Some(secret) => middleware::guard_cloudfront_secret(edge, secret),
+            None => edge,
+        },
+    };
+    middleware::with_request_ids(middleware::with_security_headers(edge))
+}
+
 /// The API under `/api`: JSON in, JSON out, and a JSON 404 for anything unknown so an API
 /// client never receives the SPA's HTML. Everything under `/api/auth` (the routes that set
 /// or read the refresh cookie) sits behind the origin guard.
-pub fn api_router(state: AppState, allowed_origins: &[Origin]) -> Router {
+fn api_router(state: AppState, settings: &Settings) -> Router {
     let unknown_route = any(|| async {
         ApiError(AppError::not_found(
             "There is no API route at this address.",
@@ -70,7 +92,13 @@ pub fn api_router(state: AppState, allowed_origins: &[Origin]) -> Router {
     let mut routes = Router::new()
         .merge(health::router())
         .route("/api/fn/{*fn_name}", post(server_fns::handle))
-        .merge(middleware::guard_origin(cookie_routes, allowed_origins))
+        .merge(middleware::guard_origin(
+            cookie_routes,
+            middleware::SiteOrigins {
+                public: settings.public_origin.clone(),
+                allowed: settings.allowed_origins.clone(),
+            },
+        ))
         .merge(accounts::router())
         .merge(posts::router());
     if state.dev_mailbox.is_some() {

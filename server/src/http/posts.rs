@@ -8,7 +8,7 @@ use app::{
 };
 use axum::{
     Json, Router,
-    extract::{Path, Query, State},
+    extract::State,
     http::{HeaderName, StatusCode, header::LOCATION},
     response::{IntoResponse, Response},
     routing::get,
@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 use super::{
     ApiError, AppState,
-    extract::{AuthUser, JsonBody},
+    extract::{ApiPath, ApiQuery, AuthUser, JsonBody},
 };
 
 /// The header that carries the next page's cursor.
@@ -38,7 +38,7 @@ struct ListQuery {
 
 async fn list(
     State(state): State<AppState>,
-    Query(query): Query<ListQuery>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
     let limit = query
         .limit
@@ -53,7 +53,10 @@ async fn list(
     Ok((cursor, Json(page.posts)).into_response())
 }
 
-async fn read(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+async fn read(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Response, ApiError> {
     Ok(Json(state.posts.get_post(&id).await?).into_response())
 }
 
@@ -70,7 +73,7 @@ async fn create(
 async fn update(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     JsonBody(body): JsonBody<UpdatePostRequest>,
 ) -> Result<Response, ApiError> {
     Ok(Json(state.posts.update_post(&caller, &id, body).await?).into_response())
@@ -79,7 +82,7 @@ async fn update(
 async fn remove(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     Ok(Json(state.posts.delete_post(&caller, &id).await?).into_response())
 }

@@ -13,6 +13,7 @@ use axum::{
     http::header::SET_COOKIE,
     response::{IntoResponse, Response},
 };
+use http_body_util::LengthLimitError;
 use leptos::prelude::provide_context;
 use leptos_axum::handle_server_fns_with_context;
 
@@ -21,8 +22,9 @@ use super::{ApiError, AppState, cookies, extract};
 /// Marks a server function's error response (set by `server_fn`).
 const SERVER_FN_ERROR: &str = "serverfnerror";
 
-/// Largest error body read back to find its status; errors are a few hundred bytes.
-const ERROR_BODY_LIMIT: usize = 16 * 1024;
+/// Largest error body read back to find its status. Most are a few hundred bytes, but a
+/// 409 carries the current post: 20,000 characters of up to four bytes, plus escapes.
+const ERROR_BODY_LIMIT: usize = 1024 * 1024;
 
 /// Runs the requested server function with the services in its context. Every Boardwalk
 /// server function takes JSON, so any other body is refused before it runs. The caller is
@@ -39,6 +41,10 @@ pub async fn handle(State(state): State<AppState>, request: Request) -> Response
     if !extract::is_json(request.headers()) {
         return ApiError(AppError::unsupported_media_type()).into_response();
     }
+    let request = match within_body_limit(request).await {
+        Ok(request) => request,
+        Err(refusal) => return ApiError(refusal).into_response(),
+    };
     let session_cookie = Arc::new(Mutex::new(SessionCookie::Unchanged));
     let context = RequestContext {
         caller: extract::authenticate(request.headers(), state.authenticator.as_ref()).await,
@@ -70,6 +76,24 @@ pub async fn handle(State(state): State<AppState>, request: Request) -> Response
         response.headers_mut().append(SET_COOKIE, cookie);
     }
     response
+}
+
+/// The request with its body read up to [`extract::MAX_BODY_BYTES`]: a larger one is a 413
+/// (the framework would only see a truncated body and call it malformed).
+async fn within_body_limit(request: Request) -> Result<Request, AppError> {
+    let (parts, body) = request.into_parts();
+    let bytes = to_bytes(body, extract::MAX_BODY_BYTES)
+        .await
+        .map_err(|err| {
+            let too_large = std::error::Error::source(&err)
+                .is_some_and(|source| source.is::<LengthLimitError>());
+            if too_large {
+                AppError::payload_too_large()
+            } else {
+                AppError::bad_request("The request body could not be read.")
+            }
+        })?;
+    Ok(Request::from_parts(parts, Body::from(bytes)))
 }
 
 /// `server_fn` answers every error with 500; this gives it the status of its error code, so

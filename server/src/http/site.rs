@@ -18,6 +18,11 @@ const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=3153600
 /// For `index.html` and unhashed files: always revalidate, so a deploy shows at once.
 const REVALIDATE: HeaderValue = HeaderValue::from_static("no-cache");
 
+/// Longest file name the file system takes; a longer segment can name no file.
+const MAX_NAME_BYTES: usize = 255;
+/// Longest path worth asking the file system about; no file of the site comes close.
+const MAX_PATH_BYTES: usize = 1024;
+
 /// Serves `site_dir` with the SPA fallback and cache headers.
 pub fn router(site_dir: &Path) -> Router {
     let index = site_dir.join("index.html");
@@ -27,6 +32,21 @@ pub fn router(site_dir: &Path) -> Router {
     Router::new()
         .fallback_service(files)
         .layer(middleware::from_fn(cache_control))
+        .layer(middleware::from_fn(refuse_impossible_names))
+}
+
+/// A path no file can have (a segment or the whole too long for the file system) is a 404
+/// here, before the file system answers it with an error that would become a 500.
+async fn refuse_impossible_names(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let impossible = path.len() > MAX_PATH_BYTES
+        || path
+            .split('/')
+            .any(|segment| segment.len() > MAX_NAME_BYTES);
+    if impossible {
+        return (StatusCode::NOT_FOUND, "Not found").into_response();
+    }
+    next.run(request).await
 }
 
 /// A path with a file extension that does not exist is a missing file (404), not a page: a

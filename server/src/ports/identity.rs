@@ -36,6 +36,13 @@ pub enum IdentityError {
         /// When the caller may try again.
         retry_after_secs: u64,
     },
+    /// The provider is at capacity (too many password hashes waiting); nothing was written,
+    /// retry shortly.
+    #[error("the identity provider is busy; retry in {retry_after_secs} s")]
+    Busy {
+        /// When the caller may try again.
+        retry_after_secs: u64,
+    },
     /// The refresh token is unknown, expired, revoked or reused after its grace period.
     #[error("the session is no longer valid")]
     SessionInvalid,

@@ -9,7 +9,7 @@ use app::{
         SignupRequest, TokenResponse,
     },
     error::AppError,
-    services::{AccountService, Caller, SessionCookie, SessionHandle, WithCookies},
+    services::{AccountService, Caller, PresentedSession, SessionCookie, WithCookies},
 };
 use async_trait::async_trait;
 
@@ -48,6 +48,7 @@ fn client_error(err: IdentityError) -> AppError {
             "That code is not valid or has expired. Check it, or ask for a new one.",
         ),
         IdentityError::Throttled { retry_after_secs } => AppError::throttled(retry_after_secs),
+        IdentityError::Busy { retry_after_secs } => AppError::busy(retry_after_secs),
         IdentityError::SessionInvalid => {
             AppError::unauthorized("Your session has ended. Please log in again.")
         }
@@ -100,15 +101,17 @@ impl<I: IdentityProvider> AccountService for Accounts<I> {
         Ok(MessageResponse::new("Email confirmed. You can log in now."))
     }
 
+    /// Answers the same whether the account exists, is confirmed, or asked moments ago:
+    /// a cool-down answered with 429 would tell an attacker that an unconfirmed account by
+    /// that name exists. Only an outage is reported.
     async fn resend_email(&self, request: ResendEmailRequest) -> Result<MessageResponse, AppError> {
         let username = Username::parse(&request.username)?;
-        self.identity
-            .resend_code(&username)
-            .await
-            .map_err(client_error)?;
-        Ok(MessageResponse::new(
-            "If that account is waiting for confirmation, a new code is on its way.",
-        ))
+        match self.identity.resend_code(&username).await {
+            Ok(()) | Err(IdentityError::Throttled { .. }) => Ok(MessageResponse::new(
+                "If that account is waiting for confirmation, a new code is on its way.",
+            )),
+            Err(err) => Err(client_error(err)),
+        }
     }
 
     async fn log_in(&self, request: LoginRequest) -> Result<WithCookies<TokenResponse>, AppError> {
@@ -125,10 +128,17 @@ impl<I: IdentityProvider> AccountService for Accounts<I> {
 
     async fn refresh(
         &self,
-        session: Option<SessionHandle>,
+        session: PresentedSession,
     ) -> Result<Option<WithCookies<TokenResponse>>, AppError> {
-        let Some(session) = session else {
-            return Ok(None);
+        let session = match session {
+            PresentedSession::Absent => return Ok(None),
+            PresentedSession::One(session) => session,
+            PresentedSession::Ambiguous(_) => {
+                tracing::warn!("several refresh cookies: refusing to pick one");
+                return Err(AppError::unauthorized(
+                    "Your browser holds more than one session for this site. Please log in again.",
+                ));
+            }
         };
         let tokens = self
             .identity
@@ -140,13 +150,15 @@ impl<I: IdentityProvider> AccountService for Accounts<I> {
 
     async fn log_out(
         &self,
-        session: Option<SessionHandle>,
+        session: PresentedSession,
     ) -> Result<WithCookies<MessageResponse>, AppError> {
-        if let Some(session) = session {
-            self.identity
-                .log_out(&session)
-                .await
-                .map_err(client_error)?;
+        let sessions = match session {
+            PresentedSession::Absent => Vec::new(),
+            PresentedSession::One(session) => vec![session],
+            PresentedSession::Ambiguous(all) => all,
+        };
+        for session in &sessions {
+            self.identity.log_out(session).await.map_err(client_error)?;
         }
         Ok(WithCookies {
             body: MessageResponse::new("You are logged out."),
@@ -169,7 +181,7 @@ impl<I: IdentityProvider> AccountService for Accounts<I> {
 mod tests {
     use super::*;
     use crate::services::fakes::{Failing, FakeIdentity};
-    use app::error::ErrorCode;
+    use app::{error::ErrorCode, services::SessionHandle};
 
     const PASSWORD: &str = "Correct1Horse";
 
@@ -327,21 +339,73 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_resend_within_the_providers_cool_down_answers_like_any_other() {
+        let accounts = Accounts::new(FakeIdentity::default().cooling_down());
+        let request = ResendEmailRequest {
+            username: "anna".into(),
+        };
+        let answer = accounts.resend_email(request).await.unwrap();
+        assert!(answer.message.starts_with("If that account"));
+    }
+
+    #[tokio::test]
+    async fn several_session_cookies_are_refused_and_log_out_ends_every_one() {
+        let accounts = Accounts::new(FakeIdentity::with_confirmed("anna", PASSWORD));
+        let mine = session_of(&accounts.log_in(login("anna", PASSWORD)).await.unwrap());
+        let planted = session_of(&accounts.log_in(login("anna", PASSWORD)).await.unwrap());
+        let both = PresentedSession::Ambiguous(vec![planted, mine.clone()]);
+
+        let refused = accounts.refresh(both.clone()).await.unwrap_err();
+        assert_eq!(refused.code, ErrorCode::Unauthorized);
+        assert!(
+            accounts
+                .refresh(PresentedSession::One(mine.clone()))
+                .await
+                .is_ok()
+        );
+
+        let logged_out = accounts.log_out(both).await.unwrap();
+        assert_eq!(logged_out.session, SessionCookie::Clear);
+        assert_eq!(accounts.identity.live_sessions(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_provider_at_capacity_is_503_with_a_retry_after() {
+        let accounts = Accounts::new(FakeIdentity::with_confirmed("anna", PASSWORD).at_capacity());
+        let err = accounts.log_in(login("anna", PASSWORD)).await.unwrap_err();
+        assert_eq!(
+            (err.code, err.retry_after_secs),
+            (ErrorCode::Unavailable, Some(1))
+        );
+    }
+
+    #[tokio::test]
     async fn refresh_without_a_session_is_no_answer_rather_than_an_error() {
         let accounts = Accounts::new(FakeIdentity::default());
-        assert_eq!(accounts.refresh(None).await.unwrap(), None);
+        assert_eq!(
+            accounts.refresh(PresentedSession::Absent).await.unwrap(),
+            None
+        );
     }
 
     #[tokio::test]
     async fn refresh_sets_the_cookie_only_when_the_provider_rotated_the_token() {
         let rotating = Accounts::new(FakeIdentity::with_confirmed("anna", PASSWORD).rotating());
         let first = session_of(&rotating.log_in(login("anna", PASSWORD)).await.unwrap());
-        let rotated = rotating.refresh(Some(first)).await.unwrap().unwrap();
+        let rotated = rotating
+            .refresh(PresentedSession::One(first))
+            .await
+            .unwrap()
+            .unwrap();
         assert!(matches!(rotated.session, SessionCookie::Set(_)));
 
         let fixed = Accounts::new(FakeIdentity::with_confirmed("anna", PASSWORD));
         let session = session_of(&fixed.log_in(login("anna", PASSWORD)).await.unwrap());
-        let refreshed = fixed.refresh(Some(session)).await.unwrap().unwrap();
+        let refreshed = fixed
+            .refresh(PresentedSession::One(session))
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(refreshed.session, SessionCookie::Unchanged);
     }
 
@@ -352,7 +416,10 @@ mod tests {
             subject: "sub-x".into(),
             refresh_token: "revoked".into(),
         };
-        let err = accounts.refresh(Some(dead)).await.unwrap_err();
+        let err = accounts
+            .refresh(PresentedSession::One(dead))
+            .await
+            .unwrap_err();
         assert_eq!(err.code, ErrorCode::Unauthorized);
     }
 
@@ -362,13 +429,21 @@ mod tests {
         let accounts = Accounts::new(identity);
         let session = session_of(&accounts.log_in(login("anna", PASSWORD)).await.unwrap());
 
-        let with_session = accounts.log_out(Some(session.clone())).await.unwrap();
-        let without = accounts.log_out(None).await.unwrap();
+        let with_session = accounts
+            .log_out(PresentedSession::One(session.clone()))
+            .await
+            .unwrap();
+        let without = accounts.log_out(PresentedSession::Absent).await.unwrap();
 
         assert_eq!(with_session.session, SessionCookie::Clear);
         assert_eq!(without.session, SessionCookie::Clear);
         assert_eq!(accounts.identity.live_sessions(), 0);
-        assert!(accounts.refresh(Some(session)).await.is_err());
+        assert!(
+            accounts
+                .refresh(PresentedSession::One(session))
+                .await
+                .is_err()
+        );
     }
 
     #[tokio::test]

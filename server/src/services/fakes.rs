@@ -192,6 +192,8 @@ pub struct FakeIdentity {
     sessions: Mutex<HashMap<String, String>>,
     issued: AtomicU64,
     rotates: bool,
+    cooling_down: bool,
+    at_capacity: bool,
 }
 
 impl FakeIdentity {
@@ -218,6 +220,22 @@ impl FakeIdentity {
     pub fn rotating(self) -> Self {
         Self {
             rotates: true,
+            ..self
+        }
+    }
+
+    /// Every resend is refused as too soon, as a provider in its cool-down does.
+    pub fn cooling_down(self) -> Self {
+        Self {
+            cooling_down: true,
+            ..self
+        }
+    }
+
+    /// Every log-in is refused because the provider is at capacity (its hashing queue full).
+    pub fn at_capacity(self) -> Self {
+        Self {
+            at_capacity: true,
             ..self
         }
     }
@@ -289,6 +307,11 @@ impl IdentityProvider for FakeIdentity {
     }
 
     async fn resend_code(&self, _username: &Username) -> Result<(), IdentityError> {
+        if self.cooling_down {
+            return Err(IdentityError::Throttled {
+                retry_after_secs: 25,
+            });
+        }
         Ok(())
     }
 
@@ -297,6 +320,11 @@ impl IdentityProvider for FakeIdentity {
         username: &Username,
         password: &Password,
     ) -> Result<IssuedTokens, IdentityError> {
+        if self.at_capacity {
+            return Err(IdentityError::Busy {
+                retry_after_secs: 1,
+            });
+        }
         let sub = {
             let accounts = self.accounts.lock().unwrap();
             let account = accounts

@@ -4,7 +4,7 @@
 use std::{net::SocketAddr, path::Path};
 
 use server::{
-    configuration::{AwsSettings, Backend, Settings},
+    configuration::{AttemptBudget, AwsSettings, Backend, Settings},
     startup::Application,
 };
 use tempfile::TempDir;
@@ -54,6 +54,7 @@ pub async fn spawn_aws_app(data_dir: &Path, counters_table: &str, posts_table: &
             token_issuer: None,
             jwks_url: None,
             endpoint_url: Some(crate::moto::moto().endpoint.clone()),
+            origin_verify_secret: None,
         });
     })
     .await
@@ -66,6 +67,12 @@ pub async fn spawn_app_with(data_dir: &Path, adjust: impl FnOnce(&mut Settings))
         data_dir,
         fixture_site(),
     );
+    // Every test client shares one loopback address and makes more account attempts than
+    // a person would; the budget's own tests lower it again.
+    settings.auth_attempts = AttemptBudget {
+        per_hour: 1_000_000,
+        burst: 100_000,
+    };
     adjust(&mut settings);
     let application = Application::build(&settings).await.expect("server builds");
     let address = format!(

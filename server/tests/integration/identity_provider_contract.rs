@@ -131,11 +131,14 @@ struct LocalHarness {
 
 impl LocalHarness {
     fn new() -> Self {
+        Self::with_settings(LocalIdpSettings::default())
+    }
+
+    fn with_settings(settings: LocalIdpSettings) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let database = SqliteDatabase::open(dir.path()).unwrap();
         let key = Arc::new(SigningKey::load_or_create(dir.path()).unwrap());
         let clock = Arc::new(ManualClock::at_ms(1_800_000_000_000));
-        let settings = LocalIdpSettings::default();
         let provider =
             LocalIdentityProvider::new(database, key, settings.clone(), Arc::clone(&clock));
         Self {
@@ -374,6 +377,7 @@ async fn cognito_access_tokens_pass_the_verifier_with_the_jwks_fetched_from_the_
             ))
             .unwrap(),
         ),
+        server::ports::SystemClock,
     );
 
     let caller = verifier.verify(&tokens.access_token).await.unwrap();
@@ -521,4 +525,114 @@ async fn local_log_out_revokes_only_this_session() {
     let revoked = harness.provider.refresh(&phone).await;
     assert!(matches!(revoked, Err(IdentityError::SessionInvalid)));
     assert!(harness.provider.refresh(&laptop).await.is_ok());
+}
+
+/// Tries a password every time the lock allows, for `secs` of simulated time; returns how
+/// many attempts reached the password check.
+async fn attempts_within(harness: &LocalHarness, username: &str, secs: u64) -> u32 {
+    let wrong = Password::presented("Wrong1Password").unwrap();
+    let (mut attempts, mut elapsed) = (0, 0);
+    while elapsed < secs {
+        match harness.provider.log_in(&name(username), &wrong).await {
+            Err(IdentityError::InvalidCredentials) => attempts += 1,
+            Err(IdentityError::Throttled { retry_after_secs }) => {
+                harness.advance(retry_after_secs);
+                elapsed += retry_after_secs;
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    attempts
+}
+
+#[tokio::test]
+async fn local_an_attacker_gets_17_password_tries_per_account_in_the_first_hour_and_4_after() {
+    let harness = LocalHarness::new();
+    harness.confirmed("ivy").await;
+
+    let first_hour = attempts_within(&harness, "ivy", 3600).await;
+    let second_hour = attempts_within(&harness, "ivy", 3600).await;
+    let unknown = attempts_within(&harness, "nobody", 3600).await;
+
+    println!(
+        "log-in attempts per account: {first_hour} in the first hour, {second_hour} in the next"
+    );
+    assert_eq!(first_hour, 17);
+    assert_eq!(second_hour, 4);
+    assert_eq!(unknown, first_hour, "an unknown name is locked alike");
+    harness.advance(900);
+    harness
+        .provider
+        .log_in(&name("ivy"), &password())
+        .await
+        .unwrap();
+    let wrong = Password::presented("Wrong1Password").unwrap();
+    let after_success = harness.provider.log_in(&name("ivy"), &wrong).await;
+    assert!(
+        matches!(after_success, Err(IdentityError::InvalidCredentials)),
+        "the right password clears the count"
+    );
+}
+
+#[tokio::test]
+async fn local_code_tries_are_capped_per_day_across_resends_for_known_and_unknown_names() {
+    let harness = LocalHarness::new();
+    harness
+        .provider
+        .sign_up(&name("jay"), &password(), &email("jay"))
+        .await
+        .unwrap();
+    let per_day = harness.settings.max_code_tries_per_day;
+    let mut tries = 0;
+    while tries < per_day {
+        let code = harness.latest_code("jay").await;
+        for _ in 0..harness.settings.max_code_attempts.min(per_day - tries) {
+            let refused = harness
+                .provider
+                .confirm(&name("jay"), &wrong_code(&code))
+                .await;
+            assert!(matches!(refused, Err(IdentityError::InvalidCode)));
+            tries += 1;
+        }
+        harness.advance(harness.settings.resend_cooldown_secs);
+        harness.provider.resend_code(&name("jay")).await.unwrap();
+    }
+
+    let right_code = harness.latest_code("jay").await;
+    let capped = harness.provider.confirm(&name("jay"), &right_code).await;
+    assert!(
+        matches!(capped, Err(IdentityError::Throttled { .. })),
+        "{capped:?}"
+    );
+    for _ in 0..per_day {
+        let _ = harness.provider.confirm(&name("nobody"), &right_code).await;
+    }
+    let unknown = harness.provider.confirm(&name("nobody"), &right_code).await;
+    assert!(matches!(unknown, Err(IdentityError::Throttled { .. })));
+
+    harness.advance(24 * 3600);
+    harness
+        .provider
+        .confirm(&name("jay"), &right_code)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn local_with_no_grace_a_rotated_token_is_refused_even_in_the_same_second() {
+    let harness = LocalHarness::with_settings(LocalIdpSettings {
+        refresh_reuse_grace_secs: 0,
+        ..LocalIdpSettings::default()
+    });
+    let first = session(harness.logged_in("kit").await);
+    let second = session(harness.provider.refresh(&first).await.unwrap());
+
+    let replayed = harness.provider.refresh(&first).await;
+
+    assert!(matches!(replayed, Err(IdentityError::SessionInvalid)));
+    let current = harness.provider.refresh(&second).await;
+    assert!(
+        matches!(current, Err(IdentityError::SessionInvalid)),
+        "reuse revokes the family"
+    );
 }

@@ -1,6 +1,7 @@
 //! Integration tests: the real server on a random loopback port, the Lambda adapter fed API
 //! Gateway events, and the contract suites that every adapter of a port must pass.
 
+mod abuse;
 mod accounts;
 mod api;
 mod counter_store_contract;

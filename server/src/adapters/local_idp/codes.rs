@@ -38,15 +38,63 @@ pub(super) fn send_code(
     )
 }
 
-/// Confirms `username` if `code` is its live code; a wrong code uses up one try. Says
-/// whether the account is now confirmed.
+/// How long a day of code tries lasts, in seconds.
+const TRY_WINDOW_SECS: i64 = 24 * 3600;
+
+/// What a confirmation attempt led to.
+pub(super) enum CodeCheck {
+    /// The account is confirmed.
+    Confirmed,
+    /// Wrong, expired or used-up code, or no such account.
+    Refused,
+    /// The day's tries for this username are spent.
+    TooMany {
+        /// Seconds until the day's window ends.
+        retry_after_secs: u64,
+    },
+}
+
+/// Counts one try for `username` in its 24-hour window (kept for unknown names too).
+/// Returns the wait when the window's tries are spent.
+fn spend_try(
+    connection: &Connection,
+    settings: &LocalIdpSettings,
+    now: i64,
+    username: &str,
+) -> rusqlite::Result<Option<u64>> {
+    let (window_start, tries): (i64, u32) = connection
+        .query_row(
+            "SELECT window_start, tries FROM code_tries WHERE username = ?1",
+            [username],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?
+        .filter(|(start, _)| now - start < TRY_WINDOW_SECS)
+        .unwrap_or((now, 0));
+    if tries >= settings.max_code_tries_per_day {
+        let wait = window_start + TRY_WINDOW_SECS - now;
+        return Ok(Some(u64::try_from(wait).unwrap_or(1).max(1)));
+    }
+    connection.execute(
+        "INSERT INTO code_tries (username, window_start, tries) VALUES (?1, ?2, ?3)
+         ON CONFLICT (username) DO UPDATE SET window_start = ?2, tries = ?3",
+        params![username, window_start, tries + 1],
+    )?;
+    Ok(None)
+}
+
+/// Confirms `username` if `code` is its live code; a wrong code uses up one try of the code
+/// and one of the day.
 pub(super) fn confirm(
     connection: &Connection,
     settings: &LocalIdpSettings,
     now: u64,
     username: &str,
     code: &str,
-) -> rusqlite::Result<bool> {
+) -> rusqlite::Result<CodeCheck> {
+    if let Some(retry_after_secs) = spend_try(connection, settings, to_sql(now), username)? {
+        return Ok(CodeCheck::TooMany { retry_after_secs });
+    }
     let pending: Option<(String, i64, u32)> = connection
         .query_row(
             "SELECT code_hash, expires_at, attempts FROM confirmation_codes WHERE username = ?1",
@@ -55,7 +103,7 @@ pub(super) fn confirm(
         )
         .optional()?;
     let Some((expected, expires_at, attempts)) = pending else {
-        return Ok(false);
+        return Ok(CodeCheck::Refused);
     };
     let usable = attempts < settings.max_code_attempts && to_sql(now) <= expires_at;
     let confirmed = usable && expected == digest(code);
@@ -74,7 +122,11 @@ pub(super) fn confirm(
             [username],
         )?;
     }
-    Ok(confirmed)
+    Ok(if confirmed {
+        CodeCheck::Confirmed
+    } else {
+        CodeCheck::Refused
+    })
 }
 
 /// Sends a new code to an unconfirmed `username` unless the last one went out less than the

@@ -1,12 +1,16 @@
 //! The embedded default's identity provider: Cognito's behaviour, in the local SQLite file.
 //!
 //! One file per concern: [`settings`] (lifetimes and limits), [`schema`] (its tables),
-//! `passwords` (argon2id), `secrets` (random tokens and codes, stored as digests), `codes`
-//! (confirmation), `sessions` (refresh-token rotation and reuse detection), `tokens` (the
-//! Cognito-shaped JWTs) and `mailbox` (the local-only dev mailbox). This file only wires
-//! them into the [`IdentityProvider`] port, one transaction per call.
+//! `passwords` (argon2id), `hashing` (the bounded pool hashes run in), `lockout`
+//! (Cognito's lock-out after failed log-ins), `secrets` (random tokens and codes, stored as
+//! digests), `codes` (confirmation, with a daily cap on tries), `sessions` (refresh-token
+//! rotation and reuse detection), `tokens` (the Cognito-shaped JWTs) and `mailbox` (the
+//! local-only dev mailbox). This file only wires them into the [`IdentityProvider`] port,
+//! one transaction per call.
 
 mod codes;
+mod hashing;
+mod lockout;
 mod mailbox;
 mod passwords;
 mod schema;
@@ -15,7 +19,7 @@ mod sessions;
 mod settings;
 mod tokens;
 
-pub(super) use schema::SCHEMA;
+pub(super) use schema::{SCHEMA, SCHEMA_ABUSE_LIMITS};
 pub use settings::LocalIdpSettings;
 
 use std::sync::Arc;
@@ -28,7 +32,10 @@ use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use self::{
-    passwords::{decoy_hash, hash_password, on_blocking_pool, password_matches},
+    codes::CodeCheck,
+    hashing::HashingPool,
+    lockout::Gate,
+    passwords::{decoy_hash, hash_password, password_matches},
     secrets::{digest, random_token},
     sessions::Refreshed,
 };
@@ -44,6 +51,7 @@ pub struct LocalIdentityProvider<C> {
     database: SqliteDatabase,
     key: Arc<SigningKey>,
     settings: Arc<LocalIdpSettings>,
+    hashing: Arc<HashingPool>,
     clock: C,
 }
 
@@ -91,6 +99,7 @@ impl<C: Clock + Clone> LocalIdentityProvider<C> {
             database,
             key,
             settings: Arc::new(settings),
+            hashing: Arc::new(HashingPool::sized_for_this_machine()),
             clock,
         }
     }
@@ -145,7 +154,7 @@ impl<C: Clock + Clone> IdentityProvider for LocalIdentityProvider<C> {
         email: &Email,
     ) -> Result<(), IdentityError> {
         let secret = password.expose().to_owned();
-        let hash = on_blocking_pool(move || hash_password(&secret)).await??;
+        let hash = self.hashing.run(move || hash_password(&secret)).await??;
         let (username, email) = (username.as_ref().to_owned(), email.as_ref().to_owned());
         let (settings, now) = (Arc::clone(&self.settings), self.clock.now_secs());
         let created = self
@@ -181,15 +190,17 @@ impl<C: Clock + Clone> IdentityProvider for LocalIdentityProvider<C> {
     ) -> Result<(), IdentityError> {
         let (username, code) = (username.as_ref().to_owned(), code.as_ref().to_owned());
         let (settings, now) = (Arc::clone(&self.settings), self.clock.now_secs());
-        let confirmed = self
+        let checked = self
             .in_transaction(move |connection| {
                 codes::confirm(connection, &settings, now, &username, &code)
             })
             .await?;
-        if confirmed {
-            Ok(())
-        } else {
-            Err(IdentityError::InvalidCode)
+        match checked {
+            CodeCheck::Confirmed => Ok(()),
+            CodeCheck::Refused => Err(IdentityError::InvalidCode),
+            CodeCheck::TooMany { retry_after_secs } => {
+                Err(IdentityError::Throttled { retry_after_secs })
+            }
         }
     }
 
@@ -211,27 +222,43 @@ impl<C: Clock + Clone> IdentityProvider for LocalIdentityProvider<C> {
         password: &Password,
     ) -> Result<IssuedTokens, IdentityError> {
         let name = username.as_ref().to_owned();
-        let found = self
-            .database
-            .call(move |connection| {
-                connection
+        let now_ms = self.clock.now_ms();
+        let (gate, found) = self
+            .in_transaction(move |connection| {
+                let gate = lockout::admit(connection, &name, now_ms)?;
+                let found = connection
                     .query_row(
                         "SELECT sub, username, email, confirmed, password_hash FROM users WHERE username = ?1",
                         [&name],
                         |row| Ok((account_row(row)?, row.get::<_, String>("password_hash")?)),
                     )
-                    .optional()
+                    .optional()?;
+                Ok((gate, found))
             })
             .await?;
+        if let Gate::Locked { wait_ms } = gate {
+            let retry_after_secs = u64::try_from(wait_ms.div_euclid(1000) + 1).unwrap_or(1);
+            return Err(IdentityError::Throttled { retry_after_secs });
+        }
         let secret = password.expose().to_owned();
         let (account, hash) = match found {
-            Some((account, hash)) => (Some(account), hash),
-            None => (None, decoy_hash().to_owned()),
+            Some((account, hash)) => (Some(account), Some(hash)),
+            None => (None, None),
         };
-        let matches = on_blocking_pool(move || password_matches(&secret, &hash)).await?;
+        let matches = self
+            .hashing
+            .run(move || {
+                let hash = hash.as_deref().unwrap_or_else(|| decoy_hash());
+                password_matches(&secret, hash)
+            })
+            .await?;
         let account = account
             .filter(|_| matches)
             .ok_or(IdentityError::InvalidCredentials)?;
+        let name = account.username.clone();
+        self.database
+            .call(move |connection| lockout::succeeded(connection, &name))
+            .await?;
         if !account.confirmed {
             return Err(IdentityError::NotConfirmed);
         }
@@ -253,11 +280,12 @@ impl<C: Clock + Clone> IdentityProvider for LocalIdentityProvider<C> {
         let presented = digest(&session.refresh_token);
         let next = random_token()?;
         let next_hash = digest(&next);
-        let grace = to_sql(self.settings.refresh_reuse_grace_secs);
-        let now = to_sql(self.clock.now_secs());
+        let grace_ms = to_sql(self.settings.refresh_reuse_grace_secs).saturating_mul(1000);
+        let now_ms = self.clock.now_ms();
         let (outcome, account) = self
             .in_transaction(move |connection| {
-                let outcome = sessions::rotate(connection, &presented, &next_hash, now, grace)?;
+                let outcome =
+                    sessions::rotate(connection, &presented, &next_hash, now_ms, grace_ms)?;
                 let account = match &outcome {
                     Refreshed::Rotated { sub } | Refreshed::WithinGrace { sub } => {
                         account_by_sub(connection, sub)?

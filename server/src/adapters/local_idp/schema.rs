@@ -1,4 +1,4 @@
-//! The local identity provider's tables in the shared SQLite file (one migration).
+//! The local identity provider's tables in the shared SQLite file (two migrations).
 
 /// Accounts, pending codes, refresh tokens (hashed, grouped in families that rotate
 /// together) and the dev mailbox.
@@ -36,3 +36,21 @@ pub(in crate::adapters) const SCHEMA: &str = "CREATE TABLE users (
             sent_at INTEGER NOT NULL
         ) STRICT;
         CREATE INDEX dev_mailbox_by_username ON dev_mailbox (username, id);";
+
+/// The lock-out counter per username, the daily count of code tries per username (both
+/// kept for unknown names too, so neither reveals which exist), and rotation times in
+/// milliseconds so a grace of zero really is none.
+pub(in crate::adapters) const SCHEMA_ABUSE_LIMITS: &str = "CREATE TABLE login_failures (
+            username TEXT PRIMARY KEY NOT NULL,
+            attempts INTEGER NOT NULL,
+            locked_until_ms INTEGER NOT NULL,
+            last_attempt_ms INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX login_failures_by_last_attempt ON login_failures (last_attempt_ms);
+        CREATE TABLE code_tries (
+            username TEXT PRIMARY KEY NOT NULL,
+            window_start INTEGER NOT NULL,
+            tries INTEGER NOT NULL
+        ) STRICT;
+        ALTER TABLE refresh_tokens RENAME COLUMN replaced_at TO replaced_at_ms;
+        UPDATE refresh_tokens SET replaced_at_ms = replaced_at_ms * 1000 WHERE replaced_at_ms IS NOT NULL;";

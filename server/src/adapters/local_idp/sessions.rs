@@ -41,18 +41,19 @@ pub(super) fn open(
     Ok(())
 }
 
-/// Presents the token hashed as `presented`; on success its family continues with the token
-/// hashed as `next_hash`, which expires when the family does.
+/// Presents the token hashed as `presented` at `now_ms`; on success its family continues
+/// with the token hashed as `next_hash`, which expires when the family does. A replaced
+/// token works again only within `grace_ms` of its replacement (zero: never).
 pub(super) fn rotate(
     connection: &Connection,
     presented: &str,
     next_hash: &str,
-    now: i64,
-    grace_secs: i64,
+    now_ms: i64,
+    grace_ms: i64,
 ) -> rusqlite::Result<Refreshed> {
     let found: Option<(String, String, i64, Option<i64>, bool)> = connection
         .query_row(
-            "SELECT family, sub, expires_at, replaced_at, revoked FROM refresh_tokens
+            "SELECT family, sub, expires_at, replaced_at_ms, revoked FROM refresh_tokens
              WHERE token_hash = ?1",
             [presented],
             |row| {
@@ -69,10 +70,12 @@ pub(super) fn rotate(
     let Some((family, sub, expires_at, replaced_at, revoked)) = found else {
         return Ok(Refreshed::Invalid);
     };
-    if revoked || now > expires_at {
+    if revoked || now_ms / 1000 > expires_at {
         return Ok(Refreshed::Invalid);
     }
-    if replaced_at.is_some_and(|replaced_at| now - replaced_at > grace_secs) {
+    let within_grace =
+        |replaced_at_ms: i64| grace_ms > 0 && now_ms.saturating_sub(replaced_at_ms) < grace_ms;
+    if replaced_at.is_some_and(|replaced_at_ms| !within_grace(replaced_at_ms)) {
         connection.execute(
             "UPDATE refresh_tokens SET revoked = 1 WHERE family = ?1",
             [&family],
@@ -84,8 +87,8 @@ pub(super) fn rotate(
         return Ok(Refreshed::WithinGrace { sub });
     }
     connection.execute(
-        "UPDATE refresh_tokens SET replaced_at = ?1 WHERE token_hash = ?2",
-        params![now, presented],
+        "UPDATE refresh_tokens SET replaced_at_ms = ?1 WHERE token_hash = ?2",
+        params![now_ms, presented],
     )?;
     connection.execute(
         "INSERT INTO refresh_tokens (token_hash, family, sub, expires_at) VALUES (?1, ?2, ?3, ?4)",

@@ -17,6 +17,9 @@ pub struct LocalIdpSettings {
     pub code_secs: u64,
     /// Wrong codes tolerated before the code is void and a new one is needed.
     pub max_code_attempts: u32,
+    /// Code tries per username per day, across resends (a resend gives a fresh code, so
+    /// without this bound slow guessing never ends).
+    pub max_code_tries_per_day: u32,
     /// Wait between two resends.
     pub resend_cooldown_secs: u64,
 }
@@ -31,6 +34,7 @@ impl Default for LocalIdpSettings {
             refresh_reuse_grace_secs: 10,
             code_secs: 24 * 3600,
             max_code_attempts: 5,
+            max_code_tries_per_day: 10,
             resend_cooldown_secs: 30,
         }
     }

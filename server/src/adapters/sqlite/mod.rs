@@ -2,7 +2,9 @@
 //!
 //! rusqlite is synchronous, so every call runs on tokio's blocking pool; one connection behind
 //! a mutex serialises writers, which is what SQLite does anyway and keeps each statement's
-//! read-modify-write atomic. Each table's schema lives beside the adapter that owns it; the
+//! read-modify-write atomic. Callers wait for the connection asynchronously and only then
+//! take a blocking thread, so a burst of requests queues as cheap tasks rather than as one
+//! parked thread (stack and allocator arena) each. Each table's schema lives beside the adapter that owns it; the
 //! list below only fixes the order they were introduced in.
 
 mod counters;
@@ -11,13 +13,11 @@ mod posts;
 pub use counters::SqliteCounterStore;
 pub use posts::SqlitePostStore;
 
-use std::{
-    path::Path,
-    sync::{Arc, Mutex},
-};
+use std::{path::Path, sync::Arc};
 
 use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
+use tokio::sync::Mutex;
 
 use crate::{adapters::local_idp, ports::StoreError};
 
@@ -30,6 +30,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(counters::SCHEMA),
     M::up(local_idp::SCHEMA),
     M::up(posts::SCHEMA),
+    M::up(local_idp::SCHEMA_ABUSE_LIMITS),
 ];
 
 /// A shared handle on the database file; adapters for each port clone it.
@@ -40,10 +41,13 @@ pub struct SqliteDatabase {
 
 impl SqliteDatabase {
     /// Opens (creating if needed) the database in `data_dir` and brings its schema up to date.
+    /// A new file is readable by its owner only (it holds password hashes); SQLite gives its
+    /// WAL the same permissions.
     pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
         std::fs::create_dir_all(data_dir).map_err(StoreError::unavailable)?;
-        let mut connection =
-            Connection::open(data_dir.join(DATABASE_FILE)).map_err(StoreError::unavailable)?;
+        let path = data_dir.join(DATABASE_FILE);
+        create_private(&path).map_err(StoreError::unavailable)?;
+        let mut connection = Connection::open(&path).map_err(StoreError::unavailable)?;
         connection
             .pragma_update(None, "journal_mode", "WAL")
             .and_then(|()| connection.pragma_update(None, "foreign_keys", "ON"))
@@ -63,11 +67,8 @@ impl SqliteDatabase {
         &self,
         work: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T, StoreError> {
-        let connection = Arc::clone(&self.connection);
+        let mut connection = Arc::clone(&self.connection).lock_owned().await;
         tokio::task::spawn_blocking(move || {
-            let mut connection = connection
-                .lock()
-                .map_err(|_| StoreError::Corrupt("a previous call panicked".into()))?;
             work(&mut connection).map_err(|err| match err {
                 rusqlite::Error::FromSqlConversionFailure(_, _, cause) => {
                     StoreError::Corrupt(cause.to_string())
@@ -77,6 +78,19 @@ impl SqliteDatabase {
         })
         .await
         .map_err(StoreError::unavailable)?
+    }
+}
+
+/// Creates an empty file readable by its owner only, unless it exists already.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(err) => Err(err),
     }
 }
 
@@ -101,11 +115,30 @@ mod tests {
         let database = SqliteDatabase::open(dir.path()).unwrap();
         let mode: String = database
             .connection
-            .lock()
+            .try_lock()
             .unwrap()
             .query_row("PRAGMA journal_mode", [], |row| row.get(0))
             .unwrap();
         assert_eq!(mode, "wal");
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn the_database_and_its_wal_are_readable_by_their_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let database = SqliteDatabase::open(dir.path()).unwrap();
+        database
+            .call(|connection| connection.execute("INSERT INTO counters VALUES ('x', 1)", []))
+            .await
+            .unwrap();
+        for file in [DATABASE_FILE.to_owned(), format!("{DATABASE_FILE}-wal")] {
+            let mode = std::fs::metadata(dir.path().join(&file))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{file}");
+        }
     }
 
     #[tokio::test]
