@@ -14,7 +14,7 @@ SERVER_DEBUG := target/debug/boardwalk
 SERVER_RELEASE := target/release/boardwalk
 WASM = $(firstword $(wildcard frontend/dist/*_bg.wasm))
 
-.PHONY: help dev test spa lint rust-test e2e infra-check sizes lambda
+.PHONY: help dev test spa lint rust-test e2e infra-check sizes lambda login-flood
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -45,7 +45,7 @@ e2e: ## Playwright in Debian's Chromium against the already-built server
 	cd end2end && BOARDWALK_BIN=../$(SERVER_DEBUG) npx playwright test
 
 infra-check: ## cfn-lint, sam validate --lint, checkov, actionlint, shellcheck and the template tests, all offline
-	.venv-infra/bin/cfn-lint infra/template.yaml infra/bootstrap.yaml
+	.venv-infra/bin/cfn-lint infra/template.yaml infra/bootstrap.yaml infra/waf.yaml
 	HOME=$$(mktemp -d) SAM_CLI_TELEMETRY=0 .venv-infra/bin/sam validate --lint --region us-east-1 -t infra/template.yaml
 	.venv-checkov/bin/checkov --directory infra --framework cloudformation --skip-download --quiet --compact
 	.venv-infra/bin/actionlint .github/workflows/*.yml
@@ -60,3 +60,7 @@ lambda: ## Build the arm64 Lambda bootstrap with cargo-lambda and print its size
 	scripts/install.sh lambda
 	PATH="$(CURDIR)/.venv-lambda/bin:$$PATH" cargo lambda build --release --arm64 --bin boardwalk
 	@printf 'lambda bootstrap (arm64): %d bytes\n' $$(stat -c %s target/lambda/boardwalk/bootstrap)
+
+login-flood: ## Answers and peak server memory under 300 concurrent log-ins (release build)
+	cargo build --release --bin boardwalk
+	python3 scripts/login-flood.py 300

@@ -1,5 +1,7 @@
 """What must hold of the deploy workflow and the one-time bootstrap."""
 
+import re
+
 from conftest import as_list, statements
 
 
@@ -69,3 +71,83 @@ def test_the_deploy_role_changes_only_the_app_stack(bootstrap):
 def test_no_long_lived_access_key_exists_anywhere(bootstrap, template):
     for document in (bootstrap, template):
         assert all(r["Type"] != "AWS::IAM::AccessKey" for r in document["Resources"].values())
+
+
+def test_every_third_party_action_is_pinned_to_a_commit(root):
+    for workflow in ["deploy.yml", "ci.yml"]:
+        text = (root / ".github" / "workflows" / workflow).read_text()
+        for action in re.findall(r"uses:\s*([^\s#]+)", text):
+            if action.startswith("./"):
+                continue
+            assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", action), f"{workflow}: {action}"
+
+
+def execution_statements(bootstrap):
+    return statements(bootstrap["Resources"]["CloudFormationExecutionRole"])
+
+
+ROLE_WRITES = {
+    "iam:CreateRole",
+    "iam:PutRolePolicy",
+    "iam:DeleteRolePolicy",
+    "iam:AttachRolePolicy",
+    "iam:PutRolePermissionsBoundary",
+}
+
+
+def test_the_execution_role_writes_roles_only_with_the_app_boundary(bootstrap):
+    for statement in execution_statements(bootstrap):
+        actions = set(as_list(statement["Action"]))
+        assert not any(a in ("iam:*", "*") for a in actions)
+        if statement["Effect"] == "Allow" and actions & ROLE_WRITES:
+            boundary = statement["Condition"]["StringEquals"]["iam:PermissionsBoundary"]
+            assert boundary == {"Ref": "AppRoleBoundary"}, statement["Sid"]
+
+
+def test_the_boundary_can_be_neither_removed_nor_rewritten(bootstrap):
+    denied = {
+        action
+        for statement in execution_statements(bootstrap)
+        if statement["Effect"] == "Deny"
+        for action in as_list(statement["Action"])
+    }
+    assert {
+        "iam:DeleteRolePermissionsBoundary",
+        "iam:CreatePolicyVersion",
+        "iam:SetDefaultPolicyVersion",
+        "iam:DeletePolicy",
+        "iam:AttachRolePolicy",
+    } <= denied
+
+
+def test_the_boundary_grants_no_iam_and_only_this_stacks_resources(bootstrap):
+    document = bootstrap["Resources"]["AppRoleBoundary"]["Properties"]["PolicyDocument"]
+    for statement in document["Statement"]:
+        assert statement["Effect"] == "Allow"
+        for action in as_list(statement["Action"]):
+            assert "*" not in action and not action.startswith(("iam:", "sts:")), action
+        for resource in as_list(statement["Resource"]):
+            text = resource["Fn::Sub"] if isinstance(resource, dict) else resource
+            assert text != "*"
+
+
+def test_user_pool_and_distribution_writes_need_this_stacks_tag(bootstrap):
+    for statement in execution_statements(bootstrap):
+        actions = as_list(statement["Action"])
+        touches = any(
+            a.startswith("cognito-idp:") or (a.startswith("cloudfront:") and "Distribution" in a)
+            for a in actions
+        )
+        if not touches or statement["Effect"] != "Allow":
+            continue
+        (key, value), = statement["Condition"]["StringEquals"].items()
+        assert key in ("aws:ResourceTag/boardwalk:stack", "aws:RequestTag/boardwalk:stack"), statement["Sid"]
+        assert value == {"Fn::Sub": "${AppName}-${Stage}"}
+
+
+def test_the_deploy_passes_the_boundary_web_acl_and_stack_tag(root):
+    text = (root / ".github" / "workflows" / "deploy.yml").read_text()
+    assert '"PermissionsBoundaryArn=${{ vars.AWS_PERMISSIONS_BOUNDARY_ARN }}"' in text
+    assert '"WebAclArn=${{ steps.waf.outputs.web_acl_arn }}"' in text
+    assert "--region us-east-1" in text and "infra/waf.yaml" in text
+    assert text.count('"boardwalk:stack=$APP_NAME-$STAGE"') == 2

@@ -2,7 +2,7 @@
 
 import re
 
-from conftest import as_list, rust_sources, rust_string_constant, statements
+from conftest import ROOT, as_list, rust_sources, rust_string_constant, statements
 
 # Managed CloudFront policies (IDs are fixed by AWS).
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
@@ -15,7 +15,6 @@ SDK_CALL_ACTIONS = {
     "get_item": "dynamodb:GetItem",
     "delete_item": "dynamodb:DeleteItem",
     "query": "dynamodb:Query",
-    "transact_write_items": "dynamodb:TransactWriteItems",
     "admin_get_user": "cognito-idp:AdminGetUser",
 }
 
@@ -29,6 +28,7 @@ LOCAL_ONLY_VARIABLES = {
     "BOARDWALK_AWS_ENDPOINT_URL",
     "BOARDWALK_TOKEN_ISSUER",
     "BOARDWALK_JWKS_URL",
+    "BOARDWALK_LOCAL_HOSTS",
 }
 
 
@@ -170,13 +170,104 @@ def test_the_lambda_is_an_arm64_custom_runtime_with_bounded_concurrency_and_logs
     assert resources["ApiFunctionLogGroup"]["Properties"]["RetentionInDays"] == {
         "Ref": "LogRetentionDays"
     }
-    assert function["Events"]["Default"]["Type"] == "HttpApi"
+    integration = resources["HttpApiIntegration"]["Properties"]
+    assert integration["IntegrationType"] == "AWS_PROXY"
+    assert integration["IntegrationUri"]["Fn::Sub"].endswith(":function:${AppName}-${Stage}-api")
+    assert function["FunctionName"] == {"Fn::Sub": "${AppName}-${Stage}-api"}
+    permission = resources["ApiInvokedByHttpApi"]["Properties"]
+    assert permission["Principal"] == "apigateway.amazonaws.com"
 
 
 def test_the_http_api_stage_is_throttled(resources):
-    route = resources["HttpApi"]["Properties"]["DefaultRouteSettings"]
+    route = resources["HttpApiStage"]["Properties"]["DefaultRouteSettings"]
     assert route["ThrottlingRateLimit"] == {"Ref": "ApiThrottleRatePerSecond"}
     assert route["ThrottlingBurstLimit"] == {"Ref": "ApiThrottleBurst"}
+
+
+def account_attempt_paths() -> set:
+    """The paths the function's per-address budget covers (server/src/http/throttle.rs)."""
+    source = (ROOT / "server" / "src" / "http" / "throttle.rs").read_text()
+    block = re.search(r"const ACCOUNT_ATTEMPTS: &\[&str\] = &\[(.*?)\];", source, re.DOTALL)
+    assert block, "ACCOUNT_ATTEMPTS not found"
+    return set(re.findall(r'"(/api/[^"]+)"', block.group(1)))
+
+
+def test_the_account_routes_are_throttled_apart_from_everything_else(resources):
+    paths = account_attempt_paths()
+    assert "/api/auth/login" in paths and "/api/fn/sign_up" in paths
+    expected = {f"POST {path}" for path in paths}
+    routes = {
+        r["Properties"]["RouteKey"]
+        for r in resources.values()
+        if r["Type"] == "AWS::ApiGatewayV2::Route"
+    }
+    assert expected <= routes
+    settings = resources["HttpApiStage"]["Properties"]["RouteSettings"]
+    assert set(settings) == expected
+    for throttle in settings.values():
+        assert throttle == {
+            "ThrottlingRateLimit": {"Ref": "AuthRouteThrottleRatePerSecond"},
+            "ThrottlingBurstLimit": {"Ref": "AuthRouteThrottleBurst"},
+        }
+
+
+def test_the_api_answers_only_requests_that_came_through_cloudfront(resources):
+    (api_origin,) = [o for o in distribution_config(resources)["Origins"] if o["Id"] == "api"]
+    (header,) = api_origin["OriginCustomHeaders"]
+    source = (ROOT / "server" / "src" / "http" / "middleware.rs").read_text()
+    assert f'HeaderName::from_static("{header["HeaderName"]}")' in source
+    variables = resources["ApiFunction"]["Properties"]["Environment"]["Variables"]
+    assert variables["BOARDWALK_ORIGIN_VERIFY_SECRET"] == header["HeaderValue"]
+    assert header["HeaderValue"] == {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]}
+
+
+def test_the_function_knows_the_sites_public_origin(template, resources):
+    variables = resources["ApiFunction"]["Properties"]["Environment"]["Variables"]
+    assert variables["BOARDWALK_PUBLIC_ORIGIN"] == template["Outputs"]["SiteUrl"]["Value"]
+
+
+def test_a_web_acl_given_as_a_parameter_is_attached_to_the_distribution(root, resources):
+    assert distribution_config(resources)["WebACLId"] == {
+        "Fn::If": ["HasWaf", {"Ref": "WebAclArn"}, {"Ref": "AWS::NoValue"}]
+    }
+    from cfnlint.decode import cfn_yaml
+
+    waf = cfn_yaml.load(str(root / "infra" / "waf.yaml"))["Resources"]["WebAcl"]["Properties"]
+    assert waf["Scope"] == "CLOUDFRONT"
+    (rate,) = [r for r in waf["Rules"] if "RateBasedStatement" in r["Statement"]]
+    assert rate["Statement"]["RateBasedStatement"]["AggregateKeyType"] == "IP"
+    assert rate["Action"]["Block"]["CustomResponse"]["ResponseCode"] == 429
+
+
+def test_every_role_carries_the_permissions_boundary(resources):
+    roles = {name: r for name, r in resources.items() if r["Type"] == "AWS::IAM::Role"}
+    assert len(roles) >= 2
+    for name, role in roles.items():
+        assert role["Properties"]["PermissionsBoundary"] == {
+            "Fn::If": ["HasBoundary", {"Ref": "PermissionsBoundaryArn"}, {"Ref": "AWS::NoValue"}]
+        }, name
+
+
+def test_email_changes_wait_for_their_code_and_mail_can_go_through_ses(resources):
+    pool = resources["UserPool"]["Properties"]
+    assert pool["UserAttributeUpdateSettings"]["AttributesRequireVerificationBeforeUpdate"] == ["email"]
+    condition, ses, default = pool["EmailConfiguration"]["Fn::If"]
+    assert condition == "HasSesSender"
+    assert ses["EmailSendingAccount"] == "DEVELOPER"
+    assert ses["SourceArn"] == {"Ref": "SesSourceArn"}
+    assert default == {"EmailSendingAccount": "COGNITO_DEFAULT"}
+
+
+def test_direct_sign_ups_to_cognito_meet_the_apps_rules(resources):
+    pool = resources["UserPool"]["Properties"]
+    assert pool["LambdaConfig"]["PreSignUp"] == {"Fn::GetAtt": ["PreSignUpFunction", "Arn"]}
+    handler = resources["PreSignUpFunction"]["Properties"]["Environment"]["Variables"]["BOARDWALK_LAMBDA_HANDLER"]
+    assert f'"{handler}"' in rust_sources("server/src")
+    permission = resources["PreSignUpInvokedByCognito"]["Properties"]
+    assert permission["Principal"] == "cognito-idp.amazonaws.com"
+    assert permission["SourceArn"] == {"Fn::GetAtt": ["UserPool", "Arn"]}
+    client = resources["UserPoolClient"]["Properties"]
+    assert client["WriteAttributes"] == ["email"], "nothing else a direct call could set"
 
 
 def explicit_auth_flow(sdk_variant: str) -> str:

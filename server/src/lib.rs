@@ -10,6 +10,7 @@
 //! - [`ports`]: the traits services need from the outside world, one per file.
 //! - [`adapters`]: SQLite and DynamoDB implementations of those traits.
 //! - [`telemetry`]: logs (JSON on Lambda) with a request id in every line.
+//! - [`triggers`]: Cognito triggers that hold direct calls to the app's rules.
 
 pub mod adapters;
 pub mod auth;
@@ -19,3 +20,4 @@ pub mod ports;
 pub mod services;
 pub mod startup;
 pub mod telemetry;
+pub mod triggers;

@@ -24,6 +24,7 @@ use crate::{
     ports::{DevMailbox, StoreError, SystemClock},
     services::{Accounts, Posts, Visits},
     telemetry,
+    triggers::{self, LambdaHandler},
 };
 
 /// Why the server could not start or stopped with an error.
@@ -47,6 +48,9 @@ pub enum StartupError {
     /// The Lambda runtime gave up.
     #[error("the Lambda runtime failed: {0}")]
     Lambda(lambda_http::Error),
+    /// `BOARDWALK_LAMBDA_HANDLER` names no handler.
+    #[error("{0}")]
+    Handler(String),
 }
 
 /// Builds the services the settings ask for: adapters into services, services behind their
@@ -187,15 +191,33 @@ impl Application {
 pub async fn run() -> Result<(), StartupError> {
     let on_lambda = std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some();
     telemetry::init(on_lambda);
-    let settings = Settings::from_env()?;
 
     if on_lambda {
-        let state = build_state(&settings).await?;
-        return lambda_http::run(build_router(state, &settings))
-            .await
-            .map_err(StartupError::Lambda);
+        let handler = std::env::var("BOARDWALK_LAMBDA_HANDLER").ok();
+        return match LambdaHandler::parse(handler.as_deref()).map_err(StartupError::Handler)? {
+            LambdaHandler::Http => {
+                let settings = Settings::from_env()?;
+                let state = build_state(&settings).await?;
+                lambda_http::run(build_router(state, &settings)).await
+            }
+            LambdaHandler::CognitoPreSignUp => {
+                lambda_http::lambda_runtime::run(lambda_http::service_fn(
+                    |event: lambda_http::LambdaEvent<serde_json::Value>| async move {
+                        triggers::pre_sign_up(event.payload).map_err(|refused| {
+                            lambda_http::lambda_runtime::Diagnostic {
+                                error_type: "SignUpRefused".into(),
+                                error_message: refused.to_string(),
+                            }
+                        })
+                    },
+                ))
+                .await
+            }
+        }
+        .map_err(StartupError::Lambda);
     }
 
+    let settings = Settings::from_env()?;
     let application = Application::build(&settings).await?;
     let addr = application.local_addr()?;
     tracing::info!(mode = settings.backend.mode(), "listening on http://{addr}");
