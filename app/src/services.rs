@@ -15,8 +15,10 @@ use leptos::prelude::use_context;
 
 use crate::{
     dto::{
-        ConfirmEmailRequest, LoginRequest, MessageResponse, MyInfoResponse, PostPageResponse,
-        PostRequest, PostResponse, ResendEmailRequest, SignupRequest, TokenResponse,
+        AddMemberRequest, ChatMessage, ChatRoom, ConfirmEmailRequest, CreateRoomRequest,
+        LoginRequest, MarkReadRequest, MarkReadResponse, MessageResponse, MessagesResponse,
+        MyInfoResponse, PostPageResponse, PostRequest, PostResponse, ResendEmailRequest,
+        RoomsResponse, SendMessageRequest, SignupRequest, SocketTicketResponse, TokenResponse,
         UpdatePostRequest,
     },
     error::AppError,
@@ -152,6 +154,57 @@ pub trait PostService: Send + Sync {
     ) -> Result<PostResponse, AppError>;
     /// Deletes the caller's own post.
     async fn delete_post(&self, caller: &Caller, id: &str) -> Result<MessageResponse, AppError>;
+}
+
+/// Chat rooms. Only members see a room or its messages; to anyone else a room is a 404,
+/// exactly like one that does not exist.
+#[async_trait]
+pub trait ChatService: Send + Sync {
+    /// A room with the caller and the named people; with one other person and no name,
+    /// their direct conversation, found if it exists.
+    async fn create_room(
+        &self,
+        caller: &Caller,
+        request: CreateRoomRequest,
+    ) -> Result<ChatRoom, AppError>;
+    /// The caller's rooms, most recent activity first, with the unread total.
+    async fn my_rooms(&self, caller: &Caller) -> Result<RoomsResponse, AppError>;
+    /// One room the caller is in.
+    async fn room(&self, caller: &Caller, room_id: &str) -> Result<ChatRoom, AppError>;
+    /// Sends a message as the caller, and pushes it to every member's open sockets.
+    async fn send(
+        &self,
+        caller: &Caller,
+        request: SendMessageRequest,
+    ) -> Result<ChatMessage, AppError>;
+    /// Up to `limit` messages (1–100, default 20), newest first, older than `cursor`.
+    async fn messages(
+        &self,
+        caller: &Caller,
+        room_id: &str,
+        limit: Option<u32>,
+        cursor: Option<String>,
+    ) -> Result<MessagesResponse, AppError>;
+    /// Marks the room read up to a message.
+    async fn mark_read(
+        &self,
+        caller: &Caller,
+        room_id: &str,
+        request: MarkReadRequest,
+    ) -> Result<MarkReadResponse, AppError>;
+    /// Takes the caller out of the room.
+    async fn leave(&self, caller: &Caller, room_id: &str) -> Result<(), AppError>;
+    /// Adds someone to a room the caller is in.
+    async fn add_member(
+        &self,
+        caller: &Caller,
+        room_id: &str,
+        request: AddMemberRequest,
+    ) -> Result<ChatRoom, AppError>;
+    /// A single-use ticket that admits one socket for the caller.
+    async fn socket_ticket(&self, caller: &Caller) -> Result<SocketTicketResponse, AppError>;
+    /// Redeems a ticket as a socket opens: whose socket it is, or a 401.
+    async fn open_socket(&self, ticket: &str) -> Result<Caller, AppError>;
 }
 
 /// What the server learned about a request before it ran a server function: who is calling

@@ -16,6 +16,17 @@ SDK_CALL_ACTIONS = {
     "delete_item": "dynamodb:DeleteItem",
     "query": "dynamodb:Query",
     "admin_get_user": "cognito-idp:AdminGetUser",
+    "batch_get_item": "dynamodb:BatchGetItem",
+    "post_to_connection": "execute-api:ManageConnections",
+}
+
+# Items of a transaction (`TransactWriteItems` has no IAM action of its own: each item needs
+# its own action).
+TRANSACTION_ITEM_ACTIONS = {
+    "Put::builder()": "dynamodb:PutItem",
+    "Update::builder()": "dynamodb:UpdateItem",
+    "Delete::builder()": "dynamodb:DeleteItem",
+    "ConditionCheck::builder()": "dynamodb:ConditionCheckItem",
 }
 
 # Variables the stack must not set: the local server's own, and overrides that point the AWS
@@ -102,8 +113,10 @@ def test_the_security_headers_policy_matches_the_local_server(resources):
     headers = resources["SecurityHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"][
         "SecurityHeadersConfig"
     ]
-    csp = " ".join(headers["ContentSecurityPolicy"]["ContentSecurityPolicy"].split())
-    assert csp == rust_string_constant("server/src/http/middleware.rs", "CONTENT_SECURITY_POLICY")
+    csp = " ".join(headers["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"].split())
+    socket = " wss://${WebSocketApi}.execute-api.${AWS::Region}.amazonaws.com"
+    assert socket in csp, "the chat socket's origin is allowed"
+    assert csp.replace(socket, "") == rust_string_constant("server/src/http/middleware.rs", "CONTENT_SECURITY_POLICY")
     assert "'wasm-unsafe-eval'" in csp and "unsafe-inline" not in csp
     assert "frame-ancestors 'none'" in csp
     assert headers["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
@@ -132,6 +145,8 @@ def test_the_lambda_role_allows_exactly_the_sdk_calls_the_code_makes(resources):
     }
     source = rust_sources("server/src/adapters")
     called = {action for call, action in SDK_CALL_ACTIONS.items() if f".{call}()" in source}
+    if ".transact_write_items()" in source:
+        called |= {action for item, action in TRANSACTION_ITEM_ACTIONS.items() if item in source}
     assert called, "the adapters make no SDK call this test knows; extend SDK_CALL_ACTIONS"
     assert granted == called
 
@@ -310,3 +325,22 @@ def test_the_outputs_name_what_a_deploy_and_a_person_need(template):
         "UserPoolId",
         "UserPoolClientId",
     } <= set(template["Outputs"])
+
+
+def test_the_chat_socket_api_sends_every_event_to_the_api_function(resources):
+    routes = {
+        r["Properties"]["RouteKey"]
+        for r in resources.values()
+        if r["Type"] == "AWS::ApiGatewayV2::Route" and r["Properties"]["ApiId"] == {"Ref": "WebSocketApi"}
+    }
+    assert routes == {"$connect", "$disconnect", "$default"}
+    assert resources["WebSocketApi"]["Properties"]["ProtocolType"] == "WEBSOCKET"
+    uri = resources["WebSocketIntegration"]["Properties"]["IntegrationUri"]["Fn::Sub"]
+    assert uri.endswith(":function:${AppName}-${Stage}-api/invocations")
+    variables = resources["ApiFunction"]["Properties"]["Environment"]["Variables"]
+    assert variables["BOARDWALK_WEBSOCKET_URL"]["Fn::Sub"].startswith("wss://${WebSocketApi}.")
+    assert variables["BOARDWALK_WEBSOCKET_ENDPOINT"]["Fn::Sub"].startswith("https://${WebSocketApi}.")
+    live = resources["LiveTable"]["Properties"]["TimeToLiveSpecification"]
+    assert live == {"AttributeName": "expiresAt", "Enabled": True}
+    source = (ROOT / "server" / "src" / "adapters" / "live" / "apigw.rs").read_text()
+    assert '"expiresAt"' in source, "the adapter writes the TTL attribute the table expires on"

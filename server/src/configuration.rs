@@ -95,7 +95,7 @@ pub enum Backend {
         local_hosts: Vec<String>,
     },
     /// DynamoDB, Cognito and S3 through the AWS SDK.
-    Aws(AwsSettings),
+    Aws(Box<AwsSettings>),
 }
 
 impl Backend {
@@ -115,6 +115,17 @@ pub struct AwsSettings {
     pub counters_table: String,
     /// DynamoDB table of posts, with the newest-first feed index (`BOARDWALK_POSTS_TABLE`).
     pub posts_table: String,
+    /// DynamoDB table of chat rooms, members and messages (`BOARDWALK_CHAT_TABLE`).
+    pub chat_table: String,
+    /// DynamoDB table of socket tickets and WebSocket connections, with TTL
+    /// (`BOARDWALK_LIVE_TABLE`).
+    pub live_table: String,
+    /// Where browsers open their chat socket, the WebSocket API's `wss://` stage URL
+    /// (`BOARDWALK_WEBSOCKET_URL`).
+    pub websocket_url: String,
+    /// The WebSocket API's management endpoint, its `https://` stage URL, for posting to
+    /// connections (`BOARDWALK_WEBSOCKET_ENDPOINT`).
+    pub websocket_endpoint: String,
     /// The Cognito user pool (`BOARDWALK_USER_POOL_ID`), which names the token issuer.
     pub user_pool_id: String,
     /// Its app client (`BOARDWALK_USER_POOL_CLIENT_ID`).
@@ -141,6 +152,10 @@ impl std::fmt::Debug for AwsSettings {
         f.debug_struct("AwsSettings")
             .field("counters_table", &self.counters_table)
             .field("posts_table", &self.posts_table)
+            .field("chat_table", &self.chat_table)
+            .field("live_table", &self.live_table)
+            .field("websocket_url", &self.websocket_url)
+            .field("websocket_endpoint", &self.websocket_endpoint)
             .field("user_pool_id", &self.user_pool_id)
             .field("user_pool_client_id", &self.user_pool_client_id)
             .field("has_client_secret", &self.user_pool_client_secret.is_some())
@@ -247,9 +262,13 @@ impl Settings {
             },
             "aws" => {
                 let required = |name: &'static str| var(name).ok_or(ConfigError::Missing(name));
-                Backend::Aws(AwsSettings {
+                Backend::Aws(Box::new(AwsSettings {
                     counters_table: required("BOARDWALK_COUNTERS_TABLE")?,
                     posts_table: required("BOARDWALK_POSTS_TABLE")?,
+                    chat_table: required("BOARDWALK_CHAT_TABLE")?,
+                    live_table: required("BOARDWALK_LIVE_TABLE")?,
+                    websocket_url: required("BOARDWALK_WEBSOCKET_URL")?,
+                    websocket_endpoint: required("BOARDWALK_WEBSOCKET_ENDPOINT")?,
                     user_pool_id: required("BOARDWALK_USER_POOL_ID")?,
                     user_pool_client_id: required("BOARDWALK_USER_POOL_CLIENT_ID")?,
                     user_pool_client_secret: var("BOARDWALK_USER_POOL_CLIENT_SECRET"),
@@ -264,7 +283,7 @@ impl Settings {
                     jwks_url: var("BOARDWALK_JWKS_URL"),
                     endpoint_url: var("BOARDWALK_AWS_ENDPOINT_URL"),
                     origin_verify_secret: var("BOARDWALK_ORIGIN_VERIFY_SECRET"),
-                })
+                }))
             }
             _ => {
                 return Err(ConfigError::Invalid {
@@ -451,6 +470,10 @@ mod tests {
             ("BOARDWALK_MODE", "aws"),
             ("BOARDWALK_COUNTERS_TABLE", "t"),
             ("BOARDWALK_POSTS_TABLE", "p"),
+            ("BOARDWALK_CHAT_TABLE", "c"),
+            ("BOARDWALK_LIVE_TABLE", "l"),
+            ("BOARDWALK_WEBSOCKET_URL", "wss://w"),
+            ("BOARDWALK_WEBSOCKET_ENDPOINT", "https://w"),
             ("BOARDWALK_USER_POOL_ID", "p"),
             ("BOARDWALK_USER_POOL_CLIENT_ID", "c"),
             ("BOARDWALK_USER_POOL_CLIENT_SECRET", "very-secret-value"),
@@ -467,6 +490,13 @@ mod tests {
             ("BOARDWALK_MODE", "aws"),
             ("BOARDWALK_COUNTERS_TABLE", "boardwalk-counters"),
             ("BOARDWALK_POSTS_TABLE", "boardwalk-posts"),
+            ("BOARDWALK_CHAT_TABLE", "boardwalk-chat"),
+            ("BOARDWALK_LIVE_TABLE", "boardwalk-live"),
+            ("BOARDWALK_WEBSOCKET_URL", "wss://ws.example.com/prod"),
+            (
+                "BOARDWALK_WEBSOCKET_ENDPOINT",
+                "https://ws.example.com/prod",
+            ),
             ("BOARDWALK_USER_POOL_ID", "eu-west-1_abc"),
             ("BOARDWALK_USER_POOL_CLIENT_ID", "client123"),
             ("BOARDWALK_USER_POOL_CLIENT_SECRET", ""),
@@ -475,9 +505,13 @@ mod tests {
         .unwrap();
         assert_eq!(
             settings.backend,
-            Backend::Aws(AwsSettings {
+            Backend::Aws(Box::new(AwsSettings {
                 counters_table: "boardwalk-counters".into(),
                 posts_table: "boardwalk-posts".into(),
+                chat_table: "boardwalk-chat".into(),
+                live_table: "boardwalk-live".into(),
+                websocket_url: "wss://ws.example.com/prod".into(),
+                websocket_endpoint: "https://ws.example.com/prod".into(),
                 user_pool_id: "eu-west-1_abc".into(),
                 user_pool_client_id: "client123".into(),
                 user_pool_client_secret: None,
@@ -486,7 +520,7 @@ mod tests {
                 jwks_url: None,
                 endpoint_url: Some("http://127.0.0.1:5000".into()),
                 origin_verify_secret: None,
-            })
+            }))
         );
     }
 }

@@ -10,14 +10,15 @@
 //! - [`ports`]: the traits services need from the outside world, one per file.
 //! - [`adapters`]: SQLite and DynamoDB implementations of those traits.
 //! - [`telemetry`]: logs (JSON on Lambda) with a request id in every line.
-//! - [`triggers`]: Cognito triggers that hold direct calls to the app's rules.
+//! - [`lambda`]: what a Lambda instance runs: the API (HTTP and WebSocket events) or the
+//!   Cognito pre sign-up trigger.
 
 pub mod adapters;
 pub mod auth;
 pub mod configuration;
 pub mod http;
+pub mod lambda;
 pub mod ports;
 pub mod services;
 pub mod startup;
 pub mod telemetry;
-pub mod triggers;

@@ -10,9 +10,10 @@ use crate::{
     adapters::{
         aws_sdk_config,
         cognito::{CognitoIdentityProvider, CognitoSettings},
-        dynamo::{DynamoCounterStore, DynamoPostStore},
+        dynamo::{DynamoChatStore, DynamoCounterStore, DynamoPostStore},
+        live::{ApiGatewaySockets, DynamoTickets, LocalSockets, LocalTickets},
         local_idp::{LocalIdentityProvider, LocalIdpSettings},
-        sqlite::{SqliteCounterStore, SqliteDatabase, SqlitePostStore},
+        sqlite::{SqliteChatStore, SqliteCounterStore, SqliteDatabase, SqlitePostStore},
     },
     auth::{
         jwks::{HttpJwks, StaticJwks},
@@ -21,11 +22,14 @@ use crate::{
     },
     configuration::{Backend, ConfigError, Settings},
     http::{self, AppState, cookies::RefreshCookie},
+    lambda::{self, LambdaHandler},
     ports::{DevMailbox, StoreError, SystemClock},
-    services::{Accounts, Posts, Visits},
+    services::{Accounts, ChatSettings, Chats, Posts, Visits},
     telemetry,
-    triggers::{self, LambdaHandler},
 };
+
+/// Where browsers open their chat socket on the embedded default: this origin.
+const LOCAL_SOCKET_PATH: &str = "/api/chats/ws";
 
 /// Why the server could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -81,10 +85,25 @@ pub async fn build_state(settings: &Settings) -> Result<AppState, StartupError> 
                 Arc::new(StaticJwks(key.jwks().clone())),
                 SystemClock,
             );
+            let sockets = Arc::new(LocalSockets::default());
+            let chat = Chats::new(
+                SqliteChatStore::new(database.clone()),
+                Arc::clone(&sockets),
+                LocalTickets::default(),
+                identity.clone(),
+                SystemClock,
+                ChatSettings {
+                    socket_url: LOCAL_SOCKET_PATH.into(),
+                },
+            );
             AppState {
                 mode,
                 visits: Arc::new(Visits::new(SqliteCounterStore::new(database.clone()))),
                 posts: Arc::new(Posts::new(SqlitePostStore::new(database), SystemClock)),
+                chat: Arc::new(chat),
+                sockets: Some(sockets),
+                connections: None,
+                clock: Arc::new(SystemClock),
                 accounts: Arc::new(Accounts::new(identity.clone())),
                 authenticator: Arc::new(verifier),
                 refresh_cookie: RefreshCookie::new(refresh_secs),
@@ -118,6 +137,17 @@ pub async fn build_state(settings: &Settings) -> Result<AppState, StartupError> 
                 Arc::new(HttpJwks::new(jwks_url)?),
                 SystemClock,
             );
+            let management = aws_sdk_apigatewaymanagement::Client::from_conf(
+                aws_sdk_apigatewaymanagement::Config::from(&config)
+                    .to_builder()
+                    .endpoint_url(&aws.websocket_endpoint)
+                    .build(),
+            );
+            let sockets = Arc::new(ApiGatewaySockets::new(
+                dynamodb.clone(),
+                &aws.live_table,
+                management,
+            ));
             let identity = CognitoIdentityProvider::new(
                 aws_sdk_cognitoidentityprovider::Client::new(&config),
                 CognitoSettings {
@@ -128,6 +158,16 @@ pub async fn build_state(settings: &Settings) -> Result<AppState, StartupError> 
             );
             let posts =
                 DynamoPostStore::new(dynamodb.clone(), &aws.posts_table, &aws.counters_table);
+            let chat = Chats::new(
+                DynamoChatStore::new(dynamodb.clone(), &aws.chat_table),
+                Arc::clone(&sockets),
+                DynamoTickets::new(dynamodb.clone(), &aws.live_table),
+                identity.clone(),
+                SystemClock,
+                ChatSettings {
+                    socket_url: aws.websocket_url.clone(),
+                },
+            );
             AppState {
                 mode,
                 visits: Arc::new(Visits::new(DynamoCounterStore::new(
@@ -135,6 +175,10 @@ pub async fn build_state(settings: &Settings) -> Result<AppState, StartupError> 
                     &aws.counters_table,
                 ))),
                 posts: Arc::new(Posts::new(posts, SystemClock)),
+                chat: Arc::new(chat),
+                sockets: None,
+                connections: Some(sockets),
+                clock: Arc::new(SystemClock),
                 accounts: Arc::new(Accounts::new(identity)),
                 authenticator: Arc::new(verifier),
                 refresh_cookie: RefreshCookie::new(aws.refresh_token_days * 24 * 3600),
@@ -195,24 +239,12 @@ pub async fn run() -> Result<(), StartupError> {
     if on_lambda {
         let handler = std::env::var("BOARDWALK_LAMBDA_HANDLER").ok();
         return match LambdaHandler::parse(handler.as_deref()).map_err(StartupError::Handler)? {
-            LambdaHandler::Http => {
+            LambdaHandler::Api => {
                 let settings = Settings::from_env()?;
                 let state = build_state(&settings).await?;
-                lambda_http::run(build_router(state, &settings)).await
+                lambda::run_api(build_router(state.clone(), &settings), state).await
             }
-            LambdaHandler::CognitoPreSignUp => {
-                lambda_http::lambda_runtime::run(lambda_http::service_fn(
-                    |event: lambda_http::LambdaEvent<serde_json::Value>| async move {
-                        triggers::pre_sign_up(event.payload).map_err(|refused| {
-                            lambda_http::lambda_runtime::Diagnostic {
-                                error_type: "SignUpRefused".into(),
-                                error_message: refused.to_string(),
-                            }
-                        })
-                    },
-                ))
-                .await
-            }
+            LambdaHandler::CognitoPreSignUp => lambda::run_pre_sign_up().await,
         }
         .map_err(StartupError::Lambda);
     }

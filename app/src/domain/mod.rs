@@ -6,10 +6,12 @@
 //! the field, or a 404 for an id in a path) is the caller's decision.
 
 mod account;
+mod chat;
 mod post;
 mod text;
 
 pub use account::{ConfirmationCode, Email, Password, Username};
+pub use chat::{MessageText, RoomId, RoomName};
 pub use post::{PostContent, PostId, PostTitle};
 pub use text::{TextKind, plain_text};
 

@@ -2,12 +2,18 @@
 //! app) can share them. Nothing here knows a database or an SDK.
 
 mod accounts;
+mod chat;
 mod health;
 mod posts;
 
 pub use accounts::{
     ConfirmEmailRequest, LoginRequest, MessageResponse, MyInfoResponse, ResendEmailRequest,
     SignupRequest, TokenResponse,
+};
+pub use chat::{
+    AddMemberRequest, ChatEvent, ChatMessage, ChatOk, ChatRoom, CreateRoomRequest, MarkReadRequest,
+    MarkReadResponse, MessagesResponse, RoomMember, RoomResponse, RoomsResponse,
+    SendMessageRequest, SendMessageResponse, SocketTicketResponse,
 };
 pub use health::{HealthResponse, VisitsResponse};
 pub use posts::{PostPageResponse, PostRequest, PostResponse, UpdatePostRequest};

@@ -12,6 +12,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod chat;
 pub mod posts;
 pub mod visits;
 

@@ -1,6 +1,7 @@
 //! The Leptos single-page app: the shell, its routes and pages.
 
 mod forms;
+mod live;
 mod pages;
 mod require_sign_in;
 mod routes;
@@ -25,6 +26,7 @@ pub fn App() -> impl IntoView {
     client::use_refresh(|| Box::pin(refresh_session()));
     let session = Session::new();
     provide_context(session);
+    provide_context(live::ChatLive::start(session));
     spawn_local(session.restore());
 
     view! {
@@ -40,6 +42,8 @@ pub fn App() -> impl IntoView {
                     <RoutePattern path=path!("/posts/new") view=pages::posts::NewPost />
                     <RoutePattern path=path!("/posts/:id") view=pages::posts::PostView />
                     <RoutePattern path=path!("/posts/:id/edit") view=pages::posts::EditPost />
+                    <RoutePattern path=path!("/chats") view=pages::chat::Chats />
+                    <RoutePattern path=path!("/chats/:id") view=pages::chat::ChatRoomPage />
                 </Routes>
             </main>
         </Router>
@@ -50,6 +54,7 @@ pub fn App() -> impl IntoView {
 #[component]
 fn SiteHeader() -> impl IntoView {
     let session = expect_context::<Session>();
+    let live = expect_context::<live::ChatLive>();
     let navigate = use_navigate();
     let sign_out = move |_| {
         let navigate = navigate.clone();
@@ -75,6 +80,17 @@ fn SiteHeader() -> impl IntoView {
                                     <span data-testid="signed-in-as">
                                         "Signed in as " <strong>{user.username}</strong>
                                     </span>
+                                    <A href=Route::Chats.to_string()>
+                                        "Chats"
+                                        {move || {
+                                            let unread = live.unread_total();
+                                            (unread > 0).then(|| view! {
+                                                <span class="badge" data-testid="unread-total" aria-label=format!("{unread} unread")>
+                                                    {unread}
+                                                </span>
+                                            })
+                                        }}
+                                    </A>
                                     <A href=Route::MyAccount.to_string()>"My account"</A>
                                     <button type="button" class="link-button" on:click=sign_out.clone()>
                                         "Log out"

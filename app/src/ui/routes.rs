@@ -27,6 +27,10 @@ pub enum Route {
     Post(String),
     /// Edit one's own post.
     EditPost(String),
+    /// One's chat rooms.
+    Chats,
+    /// One chat room.
+    ChatRoom(String),
 }
 
 impl Route {
@@ -52,6 +56,8 @@ impl fmt::Display for Route {
             Self::NewPost => f.write_str("/posts/new"),
             Self::Post(id) => write!(f, "/posts/{id}"),
             Self::EditPost(id) => write!(f, "/posts/{id}/edit"),
+            Self::Chats => f.write_str("/chats"),
+            Self::ChatRoom(id) => write!(f, "/chats/{id}"),
         }
     }
 }
@@ -78,6 +84,8 @@ mod tests {
             (Route::NewPost, "/posts/new"),
             (Route::Post("7".into()), "/posts/7"),
             (Route::EditPost("7".into()), "/posts/7/edit"),
+            (Route::Chats, "/chats"),
+            (Route::ChatRoom("r_1".into()), "/chats/r_1"),
         ] {
             assert_eq!(route.to_string(), path);
         }

@@ -10,12 +10,12 @@ use async_trait::async_trait;
 use aws_sdk_cognitoidentityprovider::{
     Client,
     error::{ProvideErrorMetadata, SdkError},
-    types::{AttributeType, AuthFlowType, AuthenticationResultType},
+    types::{AttributeType, AuthFlowType, AuthenticationResultType, UserStatusType},
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
 use serde::Deserialize;
 
-use crate::ports::{IdentityError, IdentityProvider, IssuedTokens, Profile};
+use crate::ports::{IdentityError, IdentityProvider, IssuedTokens, Person, Profile, UserDirectory};
 
 /// Seconds a client is asked to wait when Cognito throttles and says nothing more precise.
 const THROTTLE_RETRY_SECS: u64 = 30;
@@ -319,6 +319,38 @@ impl IdentityProvider for CognitoIdentityProvider {
             email: attribute("email").unwrap_or_default(),
             email_verified: attribute("email_verified").is_some_and(|value| value == "true"),
         })
+    }
+}
+
+#[async_trait]
+impl UserDirectory for CognitoIdentityProvider {
+    /// `AdminGetUser`: confirmed accounts only.
+    async fn find(&self, username: &Username) -> Result<Option<Person>, IdentityError> {
+        let output = self
+            .client
+            .admin_get_user()
+            .user_pool_id(&self.settings.user_pool_id)
+            .username(username.as_ref())
+            .send()
+            .await;
+        let user = match output {
+            Ok(user) => user,
+            Err(err) if exception(&err) == Some("UserNotFoundException") => return Ok(None),
+            Err(err) => return Err(refused(err, |_| None)),
+        };
+        if user.user_status() != Some(&UserStatusType::Confirmed) {
+            return Ok(None);
+        }
+        let sub = user
+            .user_attributes()
+            .iter()
+            .find(|attribute| attribute.name() == "sub")
+            .and_then(AttributeType::value)
+            .ok_or_else(|| unexpected("a user without a sub"))?;
+        Ok(Some(Person {
+            sub: sub.to_owned(),
+            username: user.username().to_owned(),
+        }))
     }
 }
 

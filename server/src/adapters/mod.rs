@@ -4,17 +4,31 @@
 
 pub mod cognito;
 pub mod dynamo;
+pub mod live;
 pub mod local_idp;
 pub mod sqlite;
 
-use aws_config::{BehaviorVersion, SdkConfig};
+use aws_config::{BehaviorVersion, Region, SdkConfig, meta::region::RegionProviderChain};
+use aws_credential_types::Credentials;
 
-/// Loads the AWS SDK configuration (region and credentials from the environment, as on
-/// Lambda), pointing every client at `endpoint_url` when one is given (an emulator).
+/// Loads the AWS SDK configuration: region and credentials from the environment, as on
+/// Lambda. With `endpoint_url` (an emulator such as moto) every client goes there, signing
+/// with dummy credentials (emulators do not check them) in the environment's region or
+/// us-east-1, so an emulator run needs no AWS settings at all.
 pub async fn aws_sdk_config(endpoint_url: Option<&str>) -> SdkConfig {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest());
-    if let Some(url) = endpoint_url {
-        loader = loader.endpoint_url(url);
+    let loader = aws_config::defaults(BehaviorVersion::latest());
+    match endpoint_url {
+        Some(url) => {
+            let region = RegionProviderChain::default_provider().or_else(Region::new("us-east-1"));
+            loader
+                .endpoint_url(url)
+                .region(region)
+                .credentials_provider(Credentials::new(
+                    "emulator", "emulator", None, None, "emulator",
+                ))
+                .load()
+                .await
+        }
+        None => loader.load().await,
     }
-    loader.load().await
 }

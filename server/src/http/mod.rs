@@ -11,6 +11,7 @@
 //!   the server functions ([`server_fns`]) and the SPA's static files ([`site`]).
 
 pub mod accounts;
+pub mod chat;
 pub mod cookies;
 pub mod dev_mailbox;
 pub mod error;
@@ -26,7 +27,7 @@ use std::sync::Arc;
 
 use app::{
     error::AppError,
-    services::{AccountService, PostService, VisitService},
+    services::{AccountService, ChatService, PostService, VisitService},
 };
 use axum::{
     Router,
@@ -39,7 +40,7 @@ pub use middleware::CONTENT_SECURITY_POLICY;
 use crate::{
     auth::Authenticator,
     configuration::{Backend, Settings},
-    ports::DevMailbox,
+    ports::{Clock, ConnectionRegistry, DevMailbox, SocketHub},
 };
 
 /// What every handler may need: the services behind their interfaces, the authenticator,
@@ -54,6 +55,14 @@ pub struct AppState {
     pub accounts: Arc<dyn AccountService>,
     /// The board.
     pub posts: Arc<dyn PostService>,
+    /// Chat rooms.
+    pub chat: Arc<dyn ChatService>,
+    /// The embedded default's in-process sockets; `None` on AWS.
+    pub sockets: Option<Arc<dyn SocketHub>>,
+    /// API Gateway's WebSocket connections; `None` locally.
+    pub connections: Option<Arc<dyn ConnectionRegistry>>,
+    /// The time, for edges that stamp things (connection expiry).
+    pub clock: Arc<dyn Clock>,
     /// Turns a bearer token into a caller.
     pub authenticator: Arc<dyn Authenticator>,
     /// The refresh cookie's lifetime.
@@ -100,7 +109,8 @@ fn api_router(state: AppState, settings: &Settings) -> Router {
             },
         ))
         .merge(accounts::router())
-        .merge(posts::router());
+        .merge(posts::router())
+        .merge(chat::router());
     if state.dev_mailbox.is_some() {
         routes = routes.merge(dev_mailbox::router());
     }

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use app::{
     error::AppError,
-    services::{AccountService, PostService, RequestContext, SessionCookie},
+    services::{AccountService, ChatService, PostService, RequestContext, SessionCookie},
 };
 use axum::{
     body::{Body, to_bytes},
@@ -57,6 +57,7 @@ pub async fn handle(State(state): State<AppState>, request: Request) -> Response
             provide_context(state.visits.clone());
             provide_context::<Arc<dyn AccountService>>(state.accounts.clone());
             provide_context::<Arc<dyn PostService>>(state.posts.clone());
+            provide_context::<Arc<dyn ChatService>>(state.chat.clone());
             provide_context(context.clone());
         }
     };

@@ -137,3 +137,10 @@ pub trait DevMailbox: Send + Sync {
     /// Messages sent to `username`, oldest first.
     async fn messages(&self, username: &Username) -> Result<Vec<DevMail>, StoreError>;
 }
+
+/// Finds people by username, to put them in a room.
+#[async_trait]
+pub trait UserDirectory: Send + Sync {
+    /// The confirmed account called `username`, if there is one.
+    async fn find(&self, username: &Username) -> Result<Option<super::Person>, IdentityError>;
+}

@@ -2,14 +2,25 @@
 //! Adapters implement them; one contract test suite per port runs against every adapter so
 //! they cannot drift apart.
 
+mod chat;
 mod clock;
 mod counters;
 mod identity;
+mod live;
 mod posts;
 
+pub use chat::{
+    ChatStore, ChatWriteError, Created, MAX_MEMBERS, MAX_ROOMS_PER_PERSON, Membership, MessagePage,
+    NewMessage, NewRoom, Person, Room, StoredMessage,
+};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use counters::CounterStore;
-pub use identity::{DevMail, DevMailbox, IdentityError, IdentityProvider, IssuedTokens, Profile};
+pub use identity::{
+    DevMail, DevMailbox, IdentityError, IdentityProvider, IssuedTokens, Profile, UserDirectory,
+};
+pub use live::{
+    ConnectionRegistry, LiveDelivery, SocketHub, SocketTickets, Subscription, TICKET_LIFETIME,
+};
 pub use posts::{Author, Post, PostEdit, PostPage, PostStore, PostWriteError, next_post_id};
 
 /// Why a store call failed. Adapters keep the SDK or driver error as the source, for the log.

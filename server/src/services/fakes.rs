@@ -11,14 +11,16 @@ use std::{
 };
 
 use app::{
-    domain::{ConfirmationCode, Email, Password, PostId, Username},
+    domain::{ConfirmationCode, Email, Password, PostId, RoomId, Username},
     services::{Caller, SessionHandle},
 };
 use async_trait::async_trait;
 
 use crate::ports::{
-    CounterStore, IdentityError, IdentityProvider, IssuedTokens, Post, PostEdit, PostPage,
-    PostStore, PostWriteError, Profile, StoreError,
+    ChatStore, ChatWriteError, CounterStore, Created, IdentityError, IdentityProvider,
+    IssuedTokens, MAX_MEMBERS, Membership, MessagePage, NewMessage, NewRoom, Person, Post,
+    PostEdit, PostPage, PostStore, PostWriteError, Profile, Room, StoreError, StoredMessage,
+    UserDirectory,
 };
 
 /// Counters in memory.
@@ -202,7 +204,12 @@ impl FakeIdentity {
 
     /// A provider that already has a confirmed `username` with `password`.
     pub fn with_confirmed(username: &str, password: &str) -> Self {
-        let identity = Self::default();
+        Self::default().and_confirmed(username, password)
+    }
+
+    /// This provider with one more confirmed account.
+    pub fn and_confirmed(self, username: &str, password: &str) -> Self {
+        let identity = self;
         identity.accounts.lock().unwrap().insert(
             username.to_owned(),
             FakeAccount {
@@ -372,5 +379,182 @@ impl IdentityProvider for FakeIdentity {
             email: account.email.clone(),
             email_verified: account.confirmed,
         })
+    }
+}
+
+/// Chat in memory: one lock, so every write is atomic with its membership check.
+#[derive(Default)]
+pub struct InMemoryChat {
+    rooms: Mutex<BTreeMap<RoomId, ChatRoomState>>,
+}
+
+struct ChatRoomState {
+    room: Room,
+    read_marks: HashMap<String, u64>,
+    messages: Vec<StoredMessage>,
+}
+
+impl ChatRoomState {
+    fn membership(&self, sub: &str) -> Option<Membership> {
+        let person = self.room.members.iter().find(|p| p.sub == sub)?.clone();
+        Some(Membership {
+            person,
+            last_read_seq: self.read_marks.get(sub).copied().unwrap_or_default(),
+        })
+    }
+}
+
+#[async_trait]
+impl ChatStore for InMemoryChat {
+    async fn create_room(&self, room: &NewRoom) -> Result<Created, ChatWriteError> {
+        let mut rooms = self.rooms.lock().unwrap();
+        if let Some(existing) = rooms.get(&room.id) {
+            return Ok(Created::Existing(existing.room.clone()));
+        }
+        let created = Room {
+            id: room.id.clone(),
+            name: room.name.clone(),
+            created_at_ms: room.at_ms,
+            last_activity_ms: room.at_ms,
+            last_preview: None,
+            last_seq: 0,
+            members: room.members.clone(),
+        };
+        rooms.insert(
+            room.id.clone(),
+            ChatRoomState {
+                room: created.clone(),
+                read_marks: HashMap::new(),
+                messages: Vec::new(),
+            },
+        );
+        Ok(Created::New(created))
+    }
+
+    async fn room_for(
+        &self,
+        id: &RoomId,
+        sub: &str,
+    ) -> Result<Option<(Room, Membership)>, StoreError> {
+        let rooms = self.rooms.lock().unwrap();
+        Ok(rooms
+            .get(id)
+            .and_then(|state| Some((state.room.clone(), state.membership(sub)?))))
+    }
+
+    async fn rooms_of(&self, sub: &str) -> Result<Vec<(Room, Membership)>, StoreError> {
+        let rooms = self.rooms.lock().unwrap();
+        Ok(rooms
+            .values()
+            .filter_map(|state| Some((state.room.clone(), state.membership(sub)?)))
+            .collect())
+    }
+
+    async fn append(
+        &self,
+        room: &RoomId,
+        message: &NewMessage,
+    ) -> Result<(StoredMessage, Room), ChatWriteError> {
+        let mut rooms = self.rooms.lock().unwrap();
+        let state = rooms.get_mut(room).ok_or(ChatWriteError::NotMember)?;
+        state
+            .membership(&message.sender.sub)
+            .ok_or(ChatWriteError::NotMember)?;
+        state.room.last_seq += 1;
+        state.room.last_activity_ms = message.at_ms;
+        state.room.last_preview = Some(message.preview.clone());
+        let stored = StoredMessage {
+            room_id: room.clone(),
+            seq: state.room.last_seq,
+            sender: message.sender.clone(),
+            text: message.text.clone(),
+            sent_at_ms: message.at_ms,
+        };
+        state.messages.push(stored.clone());
+        state
+            .read_marks
+            .insert(message.sender.sub.clone(), stored.seq);
+        Ok((stored, state.room.clone()))
+    }
+
+    async fn messages(
+        &self,
+        room: &RoomId,
+        limit: usize,
+        before: Option<u64>,
+    ) -> Result<MessagePage, StoreError> {
+        let rooms = self.rooms.lock().unwrap();
+        let newest_first = rooms
+            .get(room)
+            .map(|state| {
+                state
+                    .messages
+                    .iter()
+                    .rev()
+                    .filter(|m| before.is_none_or(|before| m.seq < before))
+                    .take(limit + 1)
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(MessagePage::from_overfetch(newest_first, limit))
+    }
+
+    async fn mark_read(
+        &self,
+        room: &RoomId,
+        sub: &str,
+        seq: u64,
+    ) -> Result<(Room, Membership), ChatWriteError> {
+        let mut rooms = self.rooms.lock().unwrap();
+        let state = rooms.get_mut(room).ok_or(ChatWriteError::NotMember)?;
+        state.membership(sub).ok_or(ChatWriteError::NotMember)?;
+        let mark = seq.min(state.room.last_seq);
+        let current = state.read_marks.entry(sub.to_owned()).or_default();
+        *current = (*current).max(mark);
+        let me = state.membership(sub).ok_or(ChatWriteError::NotMember)?;
+        Ok((state.room.clone(), me))
+    }
+
+    async fn add_member(
+        &self,
+        room: &RoomId,
+        by: &str,
+        person: &Person,
+    ) -> Result<Room, ChatWriteError> {
+        let mut rooms = self.rooms.lock().unwrap();
+        let state = rooms.get_mut(room).ok_or(ChatWriteError::NotMember)?;
+        state.membership(by).ok_or(ChatWriteError::NotMember)?;
+        if state.membership(&person.sub).is_some() {
+            return Err(ChatWriteError::AlreadyMember);
+        }
+        if state.room.members.len() >= MAX_MEMBERS {
+            return Err(ChatWriteError::Full);
+        }
+        state.room.members.push(person.clone());
+        Ok(state.room.clone())
+    }
+
+    async fn remove_member(&self, room: &RoomId, sub: &str) -> Result<Room, ChatWriteError> {
+        let mut rooms = self.rooms.lock().unwrap();
+        let state = rooms.get_mut(room).ok_or(ChatWriteError::NotMember)?;
+        state.membership(sub).ok_or(ChatWriteError::NotMember)?;
+        state.room.members.retain(|person| person.sub != sub);
+        state.read_marks.remove(sub);
+        Ok(state.room.clone())
+    }
+}
+
+#[async_trait]
+impl UserDirectory for FakeIdentity {
+    async fn find(&self, username: &Username) -> Result<Option<Person>, IdentityError> {
+        let accounts = self.accounts.lock().unwrap();
+        Ok(accounts
+            .get(username.as_ref())
+            .filter(|account| account.confirmed)
+            .map(|account| Person {
+                sub: account.sub.clone(),
+                username: username.as_ref().to_owned(),
+            }))
     }
 }

@@ -8,12 +8,15 @@
 //! is safe), unreadable stored data is a 500 (a retry will not help).
 
 mod accounts;
+mod chat;
 #[cfg(test)]
 mod fakes;
+mod paging;
 mod posts;
 mod visits;
 
 pub use accounts::Accounts;
+pub use chat::{ChatSettings, Chats};
 pub use posts::Posts;
 pub use visits::Visits;
 

@@ -44,9 +44,13 @@ pub async fn spawn_app_in(data_dir: &Path) -> TestApp {
 /// names (which moto may not have, to make the store fail).
 pub async fn spawn_aws_app(data_dir: &Path, counters_table: &str, posts_table: &str) -> TestApp {
     spawn_app_with(data_dir, |settings| {
-        settings.backend = Backend::Aws(AwsSettings {
+        settings.backend = Backend::Aws(Box::new(AwsSettings {
             counters_table: counters_table.into(),
             posts_table: posts_table.into(),
+            chat_table: "unused-chat".into(),
+            live_table: "unused-live".into(),
+            websocket_url: "wss://unused.example/prod".into(),
+            websocket_endpoint: crate::moto::moto().endpoint.clone(),
             user_pool_id: "us-east-1_unused".into(),
             user_pool_client_id: "unused".into(),
             user_pool_client_secret: None,
@@ -55,7 +59,7 @@ pub async fn spawn_aws_app(data_dir: &Path, counters_table: &str, posts_table: &
             jwks_url: None,
             endpoint_url: Some(crate::moto::moto().endpoint.clone()),
             origin_verify_secret: None,
-        });
+        }));
     })
     .await
 }

@@ -7,6 +7,7 @@ use lambda_http::{Context, LambdaEvent, Service, request::LambdaRequest};
 use serde_json::{Value, json};
 use server::{
     configuration::{AttemptBudget, AwsSettings, Backend, Settings},
+    ports::ChatStore,
     startup::{build_router, build_state},
 };
 
@@ -167,9 +168,13 @@ async fn the_attempt_budget_follows_api_gateways_source_ip_not_x_forwarded_for()
 async fn in_aws_mode_a_request_without_cloudfronts_secret_header_is_refused() {
     let data_dir = tempfile::tempdir().unwrap();
     let mut settings = Settings::local(([127, 0, 0, 1], 0).into(), data_dir.path(), fixture_site());
-    settings.backend = Backend::Aws(AwsSettings {
+    settings.backend = Backend::Aws(Box::new(AwsSettings {
         counters_table: "unused".into(),
         posts_table: "unused".into(),
+        chat_table: "unused".into(),
+        live_table: "unused".into(),
+        websocket_url: "wss://unused.example/prod".into(),
+        websocket_endpoint: "http://127.0.0.1:9".into(),
         user_pool_id: "us-east-1_unused".into(),
         user_pool_client_id: "unused".into(),
         user_pool_client_secret: None,
@@ -178,7 +183,7 @@ async fn in_aws_mode_a_request_without_cloudfronts_secret_header_is_refused() {
         jwks_url: None,
         endpoint_url: Some("http://127.0.0.1:9".into()),
         origin_verify_secret: Some("s3cret-from-the-stack".into()),
-    });
+    }));
     let router = build_router(build_state(&settings).await.unwrap(), &settings);
 
     let direct = invoke(router.clone(), "get_health.json").await;
@@ -192,4 +197,164 @@ async fn in_aws_mode_a_request_without_cloudfronts_secret_header_is_refused() {
     assert_eq!(body_json(&direct)["code"], "ERR_FORBIDDEN");
     assert_eq!(forwarded["statusCode"], 200);
     assert_eq!(guessed["statusCode"], 403);
+}
+
+/// AWS-mode state on moto's tables, posting to the fake Management API at `endpoint`.
+async fn aws_state_on_moto(endpoint: &str) -> (server::http::AppState, Router, String) {
+    let client = aws_sdk_dynamodb::Client::new(&crate::moto::sdk_config().await);
+    let (chat_table, live_table) = (
+        crate::moto::unique_table("chat"),
+        crate::moto::unique_table("live"),
+    );
+    crate::moto::create_chat_table(&client, &chat_table).await;
+    crate::moto::create_live_table(&client, &live_table).await;
+    let data_dir = tempfile::tempdir().unwrap();
+    let mut settings = Settings::local(([127, 0, 0, 1], 0).into(), data_dir.path(), fixture_site());
+    settings.backend = Backend::Aws(Box::new(AwsSettings {
+        counters_table: "unused".into(),
+        posts_table: "unused".into(),
+        chat_table: chat_table.clone(),
+        live_table,
+        websocket_url: "wss://ws123.execute-api.eu-west-1.amazonaws.com/prod".into(),
+        websocket_endpoint: endpoint.into(),
+        user_pool_id: "us-east-1_unused".into(),
+        user_pool_client_id: "unused".into(),
+        user_pool_client_secret: None,
+        refresh_token_days: 30,
+        token_issuer: None,
+        jwks_url: None,
+        endpoint_url: Some(crate::moto::moto().endpoint.clone()),
+        origin_verify_secret: None,
+    }));
+    let state = build_state(&settings).await.unwrap();
+    let router = build_router(state.clone(), &settings);
+    (state, router, chat_table)
+}
+
+fn person(name: &str) -> (app::services::Caller, server::ports::Person) {
+    let sub = format!("sub-{name}");
+    (
+        app::services::Caller {
+            sub: sub.clone(),
+            username: name.into(),
+        },
+        server::ports::Person {
+            sub,
+            username: name.into(),
+        },
+    )
+}
+
+async fn socket_event(
+    router: &Router,
+    state: &server::http::AppState,
+    fixture: &str,
+    ticket: Option<&str>,
+) -> Value {
+    let mut event = fixture_event(fixture);
+    match ticket {
+        Some(ticket) => {
+            event["queryStringParameters"]["ticket"] = json!(ticket);
+            event["multiValueQueryStringParameters"]["ticket"] = json!([ticket]);
+        }
+        None => {
+            if let Some(fields) = event.as_object_mut() {
+                fields.remove("queryStringParameters");
+                fields.remove("multiValueQueryStringParameters");
+            }
+        }
+    }
+    server::lambda::dispatch(router.clone(), state, event, Context::default())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn websocket_events_admit_a_ticket_once_deliver_to_the_connection_and_forget_it() {
+    let (endpoint, posted) = crate::management_api::fake_management_api().await;
+    let (state, router, chat_table) = aws_state_on_moto(&endpoint).await;
+    let ((alice, alice_person), (bob, bob_person)) = (person("alice"), person("bob"));
+    let store = server::adapters::dynamo::DynamoChatStore::new(
+        aws_sdk_dynamodb::Client::new(&crate::moto::sdk_config().await),
+        chat_table,
+    );
+    store
+        .create_room(&server::ports::NewRoom {
+            id: app::domain::RoomId::parse("r_lambda").unwrap(),
+            name: None,
+            members: vec![alice_person, bob_person],
+            at_ms: 1_800_000_000_000,
+        })
+        .await
+        .unwrap();
+    let ticket = state.chat.socket_ticket(&bob).await.unwrap();
+    assert_eq!(
+        ticket.url,
+        "wss://ws123.execute-api.eu-west-1.amazonaws.com/prod"
+    );
+
+    let opened = socket_event(&router, &state, "ws_connect.json", Some(&ticket.ticket)).await;
+    let reused = socket_event(&router, &state, "ws_connect.json", Some(&ticket.ticket)).await;
+    let without = socket_event(&router, &state, "ws_connect.json", None).await;
+    let chatter = socket_event(&router, &state, "ws_default.json", None).await;
+    assert_eq!(opened, json!({"statusCode": 200}));
+    assert_eq!(reused, json!({"statusCode": 401}));
+    assert_eq!(without, json!({"statusCode": 401}));
+    assert_eq!(chatter, json!({"statusCode": 200}));
+
+    let say = |text: &str| app::dto::SendMessageRequest {
+        room_id: "r_lambda".into(),
+        text: text.into(),
+        sender_id: None,
+    };
+    let sent = state
+        .chat
+        .send(&alice, say("over the socket"))
+        .await
+        .unwrap();
+    let received = posted.lock().unwrap().clone();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].0, "KsEkXcQADoECFMw=");
+    let event: Value = serde_json::from_str(&received[0].1).unwrap();
+    assert_eq!(
+        event,
+        json!({"type": "message", "message": serde_json::to_value(&sent).unwrap()})
+    );
+
+    let closed = socket_event(&router, &state, "ws_disconnect.json", None).await;
+    assert_eq!(closed, json!({"statusCode": 200}));
+    state
+        .chat
+        .send(&alice, say("nobody listening"))
+        .await
+        .unwrap();
+    assert_eq!(
+        posted.lock().unwrap().len(),
+        1,
+        "the closed connection got nothing more"
+    );
+}
+
+#[tokio::test]
+async fn the_dispatcher_hands_http_events_to_the_router() {
+    let (router, _data) = production_router().await;
+    let state = build_state(&Settings::local(
+        ([127, 0, 0, 1], 0).into(),
+        _data.path(),
+        fixture_site(),
+    ))
+    .await
+    .unwrap();
+
+    let response = server::lambda::dispatch(
+        router,
+        &state,
+        fixture_event("get_health.json"),
+        Context::default(),
+    )
+    .await
+    .unwrap();
+
+    assert_eq!(response["statusCode"], 200);
+    assert_eq!(body_json(&response)["status"], "ok");
 }

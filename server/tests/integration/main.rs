@@ -4,10 +4,14 @@
 mod abuse;
 mod accounts;
 mod api;
+mod chat;
+mod chat_store_contract;
 mod counter_store_contract;
 mod helpers;
 mod identity_provider_contract;
 mod lambda;
+mod live_contract;
+mod management_api;
 mod moto;
 mod post_store_contract;
 mod posts;

@@ -171,3 +171,69 @@ pub async fn create_posts_table(client: &aws_sdk_dynamodb::Client, table: &str) 
         .await
         .expect("moto creates the posts table");
 }
+
+/// A key schema element.
+fn key(name: &str, kind: KeyType) -> KeySchemaElement {
+    KeySchemaElement::builder()
+        .attribute_name(name)
+        .key_type(kind)
+        .build()
+        .expect("key schema")
+}
+
+/// A string attribute definition.
+fn string_attribute(name: &str) -> AttributeDefinition {
+    AttributeDefinition::builder()
+        .attribute_name(name)
+        .attribute_type(ScalarAttributeType::S)
+        .build()
+        .expect("attribute definition")
+}
+
+/// Creates an on-demand table keyed by the strings `pk` and `sk`, as `infra/` defines the
+/// chat and live tables, with `indexes` of (name, partition attribute, sort attribute).
+async fn create_pk_sk_table(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    indexes: &[(&str, &str, &str)],
+) {
+    use aws_sdk_dynamodb::types::{GlobalSecondaryIndex, Projection, ProjectionType};
+    let mut request = client
+        .create_table()
+        .table_name(table)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(string_attribute("pk"))
+        .attribute_definitions(string_attribute("sk"))
+        .key_schema(key("pk", KeyType::Hash))
+        .key_schema(key("sk", KeyType::Range));
+    for (name, partition, sort) in indexes {
+        request = request
+            .attribute_definitions(string_attribute(partition))
+            .attribute_definitions(string_attribute(sort))
+            .global_secondary_indexes(
+                GlobalSecondaryIndex::builder()
+                    .index_name(*name)
+                    .key_schema(key(partition, KeyType::Hash))
+                    .key_schema(key(sort, KeyType::Range))
+                    .projection(
+                        Projection::builder()
+                            .projection_type(ProjectionType::All)
+                            .build(),
+                    )
+                    .build()
+                    .expect("index"),
+            );
+    }
+    request.send().await.expect("moto creates the table");
+}
+
+/// The chat table, with the index that lists a person's rooms.
+pub async fn create_chat_table(client: &aws_sdk_dynamodb::Client, table: &str) {
+    let index = server::adapters::dynamo::MEMBER_ROOMS_INDEX;
+    create_pk_sk_table(client, table, &[(index, "memberSub", "roomId")]).await;
+}
+
+/// The live table of tickets and connections.
+pub async fn create_live_table(client: &aws_sdk_dynamodb::Client, table: &str) {
+    create_pk_sk_table(client, table, &[]).await;
+}

@@ -1,5 +1,6 @@
 //! One module per area of the SPA, one component per route.
 
 pub mod accounts;
+pub mod chat;
 pub mod home;
 pub mod posts;

@@ -1,9 +1,11 @@
 //! DynamoDB adapters. Every rule that matters under concurrency is in the write itself (an
 //! update expression or a condition), never in a read before it.
 
+mod chat;
 mod counters;
 mod posts;
 
+pub use chat::{DynamoChatStore, MEMBER_ROOMS_INDEX};
 pub use counters::DynamoCounterStore;
 pub use posts::{DynamoPostStore, FEED_INDEX};
 

@@ -42,7 +42,7 @@ use self::{
 use crate::{
     adapters::sqlite::SqliteDatabase,
     auth::{signing::SigningKey, verifier::VerifierSettings},
-    ports::{Clock, IdentityError, IdentityProvider, IssuedTokens, Profile},
+    ports::{Clock, IdentityError, IdentityProvider, IssuedTokens, Person, Profile, UserDirectory},
 };
 
 /// [`IdentityProvider`] on the local SQLite database, with time from `C`.
@@ -330,5 +330,29 @@ impl<C: Clock + Clone> IdentityProvider for LocalIdentityProvider<C> {
             email: account.email,
             email_verified: account.confirmed,
         })
+    }
+}
+
+#[async_trait]
+impl<C: Clock + Clone> UserDirectory for LocalIdentityProvider<C> {
+    async fn find(&self, username: &Username) -> Result<Option<Person>, IdentityError> {
+        let name = username.as_ref().to_owned();
+        Ok(self
+            .database
+            .call(move |connection| {
+                connection
+                    .query_row(
+                        "SELECT sub, username FROM users WHERE username = ?1 AND confirmed = 1",
+                        [&name],
+                        |row| {
+                            Ok(Person {
+                                sub: row.get(0)?,
+                                username: row.get(1)?,
+                            })
+                        },
+                    )
+                    .optional()
+            })
+            .await?)
     }
 }

@@ -7,9 +7,11 @@
 //! parked thread (stack and allocator arena) each. Each table's schema lives beside the adapter that owns it; the
 //! list below only fixes the order they were introduced in.
 
+mod chat;
 mod counters;
 mod posts;
 
+pub use chat::SqliteChatStore;
 pub use counters::SqliteCounterStore;
 pub use posts::SqlitePostStore;
 
@@ -31,6 +33,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(local_idp::SCHEMA),
     M::up(posts::SCHEMA),
     M::up(local_idp::SCHEMA_ABUSE_LIMITS),
+    M::up(chat::SCHEMA),
 ];
 
 /// A shared handle on the database file; adapters for each port clone it.

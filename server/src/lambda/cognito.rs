@@ -6,28 +6,6 @@
 use app::domain::{Email, Username};
 use serde_json::Value;
 
-/// Which handler a Lambda instance of this binary runs (`BOARDWALK_LAMBDA_HANDLER`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LambdaHandler {
-    /// The HTTP API: the axum Router through `lambda_http` (`http`, the default).
-    Http,
-    /// Cognito's pre sign-up trigger (`cognito-pre-sign-up`).
-    CognitoPreSignUp,
-}
-
-impl LambdaHandler {
-    /// The handler named by `raw`, or why it is unknown.
-    pub fn parse(raw: Option<&str>) -> Result<Self, String> {
-        match raw.map(str::trim) {
-            None | Some("" | "http") => Ok(Self::Http),
-            Some("cognito-pre-sign-up") => Ok(Self::CognitoPreSignUp),
-            Some(other) => Err(format!(
-                "BOARDWALK_LAMBDA_HANDLER is {other:?}; expected http or cognito-pre-sign-up"
-            )),
-        }
-    }
-}
-
 /// Why a sign-up was refused; Cognito shows the message to the caller as
 /// `UserLambdaValidationException`.
 #[derive(Debug, thiserror::Error)]
@@ -85,18 +63,11 @@ mod tests {
             ("Alice", "a@example.com"),
             ("alice", "not-an-email"),
         ] {
-            assert!(pre_sign_up(event(username, email)).is_err(), "{username} {email}");
+            assert!(
+                pre_sign_up(event(username, email)).is_err(),
+                "{username} {email}"
+            );
         }
         assert!(pre_sign_up(json!({"request": {}})).is_err());
-    }
-
-    #[test]
-    fn the_handler_is_http_unless_named() {
-        assert_eq!(LambdaHandler::parse(None), Ok(LambdaHandler::Http));
-        assert_eq!(
-            LambdaHandler::parse(Some("cognito-pre-sign-up")),
-            Ok(LambdaHandler::CognitoPreSignUp)
-        );
-        assert!(LambdaHandler::parse(Some("websocket?")).is_err());
     }
 }
