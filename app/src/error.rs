@@ -167,9 +167,34 @@ impl AppError {
         }
     }
 
+    /// The caller holds as much of something as anyone may (unused uploads, say); it frees
+    /// up by itself after `retry_after_secs`, or sooner if they use what they have.
+    pub fn too_many(message: impl Into<String>, retry_after_secs: u64) -> Self {
+        Self {
+            retry_after_secs: Some(retry_after_secs),
+            ..Self::new(ErrorCode::Throttled, message)
+        }
+    }
+
     /// The body is larger than the server accepts.
     pub fn payload_too_large() -> Self {
         Self::new(ErrorCode::PayloadTooLarge, "The request body is too large.")
+    }
+
+    /// A field describes something larger than allowed (a file, a picture's pixels).
+    pub fn too_large(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            field: Some(field.to_owned()),
+            ..Self::new(ErrorCode::PayloadTooLarge, message)
+        }
+    }
+
+    /// A file is not of a type this endpoint takes, or its bytes are not what it claims.
+    pub fn unsupported_file(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            field: Some(field.to_owned()),
+            ..Self::new(ErrorCode::UnsupportedMediaType, message)
+        }
     }
 
     /// The request could not be read at all.

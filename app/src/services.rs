@@ -15,11 +15,12 @@ use leptos::prelude::use_context;
 
 use crate::{
     dto::{
-        AddMemberRequest, ChatMessage, ChatRoom, ConfirmEmailRequest, CreateRoomRequest,
-        LoginRequest, MarkReadRequest, MarkReadResponse, MessageResponse, MessagesResponse,
-        MyInfoResponse, PostPageResponse, PostRequest, PostResponse, ResendEmailRequest,
-        RoomsResponse, SendMessageRequest, SignupRequest, SocketTicketResponse, TokenResponse,
-        UpdatePostRequest,
+        AddMemberRequest, AvatarResponse, ChatMessage, ChatRoom, ConfirmEmailRequest,
+        CreateRoomRequest, CreateUploadRequest, LoginRequest, MarkReadRequest, MarkReadResponse,
+        MessageResponse, MessagesResponse, MyInfoResponse, PictureResponse, PostPageResponse,
+        PostRequest, PostResponse, ResendEmailRequest, RoomsResponse, SendMessageRequest,
+        SetAvatarRequest, SignupRequest, SocketTicketResponse, TokenResponse, UpdatePostRequest,
+        UploadTicketResponse,
     },
     error::AppError,
 };
@@ -205,6 +206,33 @@ pub trait ChatService: Send + Sync {
     async fn socket_ticket(&self, caller: &Caller) -> Result<SocketTicketResponse, AppError>;
     /// Redeems a ticket as a socket opens: whose socket it is, or a 401.
     async fn open_socket(&self, ticket: &str) -> Result<Caller, AppError>;
+}
+
+/// Pictures: uploads straight to storage, checked and re-encoded before anyone sees them.
+#[async_trait]
+pub trait MediaService: Send + Sync {
+    /// Signed permission for the caller to upload one file of the declared type and size.
+    async fn create_upload(
+        &self,
+        caller: &Caller,
+        request: CreateUploadRequest,
+    ) -> Result<UploadTicketResponse, AppError>;
+    /// Checks the uploaded file, strips its metadata and cuts it to size; only then may it
+    /// be attached. The caller's own upload only (anyone else's is a 404); once only (409).
+    async fn complete_upload(
+        &self,
+        caller: &Caller,
+        upload_id: &str,
+    ) -> Result<PictureResponse, AppError>;
+    /// Makes a completed avatar picture the caller's profile picture; the one it replaces
+    /// is deleted.
+    async fn set_avatar(
+        &self,
+        caller: &Caller,
+        request: SetAvatarRequest,
+    ) -> Result<AvatarResponse, AppError>;
+    /// Removes and deletes the caller's profile picture, if any.
+    async fn remove_avatar(&self, caller: &Caller) -> Result<(), AppError>;
 }
 
 /// What the server learned about a request before it ran a server function: who is calling

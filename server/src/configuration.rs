@@ -120,6 +120,12 @@ pub struct AwsSettings {
     /// DynamoDB table of socket tickets and WebSocket connections, with TTL
     /// (`BOARDWALK_LIVE_TABLE`).
     pub live_table: String,
+    /// DynamoDB table of uploads, pictures and profile pictures, with the sparse
+    /// unattached index (`BOARDWALK_MEDIA_TABLE`).
+    pub media_table: String,
+    /// The private S3 bucket uploads land in and pictures are served from
+    /// (`BOARDWALK_MEDIA_BUCKET`).
+    pub media_bucket: String,
     /// Where browsers open their chat socket, the WebSocket API's `wss://` stage URL
     /// (`BOARDWALK_WEBSOCKET_URL`).
     pub websocket_url: String,
@@ -154,6 +160,8 @@ impl std::fmt::Debug for AwsSettings {
             .field("posts_table", &self.posts_table)
             .field("chat_table", &self.chat_table)
             .field("live_table", &self.live_table)
+            .field("media_table", &self.media_table)
+            .field("media_bucket", &self.media_bucket)
             .field("websocket_url", &self.websocket_url)
             .field("websocket_endpoint", &self.websocket_endpoint)
             .field("user_pool_id", &self.user_pool_id)
@@ -267,6 +275,8 @@ impl Settings {
                     posts_table: required("BOARDWALK_POSTS_TABLE")?,
                     chat_table: required("BOARDWALK_CHAT_TABLE")?,
                     live_table: required("BOARDWALK_LIVE_TABLE")?,
+                    media_table: required("BOARDWALK_MEDIA_TABLE")?,
+                    media_bucket: required("BOARDWALK_MEDIA_BUCKET")?,
                     websocket_url: required("BOARDWALK_WEBSOCKET_URL")?,
                     websocket_endpoint: required("BOARDWALK_WEBSOCKET_ENDPOINT")?,
                     user_pool_id: required("BOARDWALK_USER_POOL_ID")?,
@@ -472,6 +482,8 @@ mod tests {
             ("BOARDWALK_POSTS_TABLE", "p"),
             ("BOARDWALK_CHAT_TABLE", "c"),
             ("BOARDWALK_LIVE_TABLE", "l"),
+            ("BOARDWALK_MEDIA_TABLE", "m"),
+            ("BOARDWALK_MEDIA_BUCKET", "b"),
             ("BOARDWALK_WEBSOCKET_URL", "wss://w"),
             ("BOARDWALK_WEBSOCKET_ENDPOINT", "https://w"),
             ("BOARDWALK_USER_POOL_ID", "p"),
@@ -492,6 +504,8 @@ mod tests {
             ("BOARDWALK_POSTS_TABLE", "boardwalk-posts"),
             ("BOARDWALK_CHAT_TABLE", "boardwalk-chat"),
             ("BOARDWALK_LIVE_TABLE", "boardwalk-live"),
+            ("BOARDWALK_MEDIA_TABLE", "boardwalk-media"),
+            ("BOARDWALK_MEDIA_BUCKET", "boardwalk-media-bucket"),
             ("BOARDWALK_WEBSOCKET_URL", "wss://ws.example.com/prod"),
             (
                 "BOARDWALK_WEBSOCKET_ENDPOINT",
@@ -510,6 +524,8 @@ mod tests {
                 posts_table: "boardwalk-posts".into(),
                 chat_table: "boardwalk-chat".into(),
                 live_table: "boardwalk-live".into(),
+                media_table: "boardwalk-media".into(),
+                media_bucket: "boardwalk-media-bucket".into(),
                 websocket_url: "wss://ws.example.com/prod".into(),
                 websocket_endpoint: "https://ws.example.com/prod".into(),
                 user_pool_id: "eu-west-1_abc".into(),

@@ -1,7 +1,7 @@
 //! Wiring: adapters into services, services into one Router, and the Router into either
 //! `axum::serve` (local) or `lambda_http` (when `AWS_LAMBDA_RUNTIME_API` is set).
 
-use std::{future::Future, net::SocketAddr, sync::Arc};
+use std::{future::Future, net::SocketAddr, path::Path, sync::Arc};
 
 use axum::Router;
 use tokio::net::TcpListener;
@@ -10,26 +10,32 @@ use crate::{
     adapters::{
         aws_sdk_config,
         cognito::{CognitoIdentityProvider, CognitoSettings},
-        dynamo::{DynamoChatStore, DynamoCounterStore, DynamoPostStore},
+        dynamo::{DynamoChatStore, DynamoCounterStore, DynamoMediaCatalog, DynamoPostStore},
         live::{ApiGatewaySockets, DynamoTickets, LocalSockets, LocalTickets},
         local_idp::{LocalIdentityProvider, LocalIdpSettings},
-        sqlite::{SqliteChatStore, SqliteCounterStore, SqliteDatabase, SqlitePostStore},
+        media::{LocalMediaStore, S3MediaStore, S3Settings},
+        sqlite::{
+            SqliteChatStore, SqliteCounterStore, SqliteDatabase, SqliteMediaCatalog,
+            SqlitePostStore,
+        },
     },
     auth::{
         jwks::{HttpJwks, StaticJwks},
         signing::{SigningKey, SigningKeyError},
         verifier::{AccessTokenVerifier, VerifierSettings},
     },
-    configuration::{Backend, ConfigError, Settings},
-    http::{self, AppState, cookies::RefreshCookie},
+    configuration::{AwsSettings, Backend, ConfigError, Settings},
+    http::{self, AppState, LocalMedia, cookies::RefreshCookie},
     lambda::{self, LambdaHandler},
     ports::{DevMailbox, StoreError, SystemClock},
-    services::{Accounts, ChatSettings, Chats, Posts, Visits},
+    services::{Accounts, ChatSettings, Chats, Media, Pictures, Posts, Visits},
     telemetry,
 };
 
 /// Where browsers open their chat socket on the embedded default: this origin.
 const LOCAL_SOCKET_PATH: &str = "/api/chats/ws";
+/// The data directory's folder of uploads and pictures, laid out like the bucket.
+const MEDIA_DIR: &str = "media";
 
 /// Why the server could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +58,9 @@ pub enum StartupError {
     /// The Lambda runtime gave up.
     #[error("the Lambda runtime failed: {0}")]
     Lambda(lambda_http::Error),
+    /// The AWS SDK found no credentials to sign upload forms with.
+    #[error("no AWS credentials to sign upload forms with")]
+    NoCredentials,
     /// `BOARDWALK_LAMBDA_HANDLER` names no handler.
     #[error("{0}")]
     Handler(String),
@@ -60,133 +69,180 @@ pub enum StartupError {
 /// Builds the services the settings ask for: adapters into services, services behind their
 /// interfaces.
 pub async fn build_state(settings: &Settings) -> Result<AppState, StartupError> {
-    let mode = settings.backend.mode();
-    let state = match &settings.backend {
+    match &settings.backend {
         Backend::Local {
             data_dir,
             refresh_reuse_grace_secs,
             ..
-        } => {
-            let database = SqliteDatabase::open(data_dir)?;
-            let key = Arc::new(SigningKey::load_or_create(data_dir)?);
-            let idp_settings = LocalIdpSettings {
-                refresh_reuse_grace_secs: *refresh_reuse_grace_secs,
-                ..LocalIdpSettings::default()
-            };
-            let refresh_secs = idp_settings.refresh_token_secs;
-            let identity = LocalIdentityProvider::new(
-                database.clone(),
-                key.clone(),
-                idp_settings,
-                SystemClock,
-            );
-            let verifier = AccessTokenVerifier::new(
-                identity.verifier_settings(),
-                Arc::new(StaticJwks(key.jwks().clone())),
-                SystemClock,
-            );
-            let sockets = Arc::new(LocalSockets::default());
-            let chat = Chats::new(
-                SqliteChatStore::new(database.clone()),
-                Arc::clone(&sockets),
-                LocalTickets::default(),
-                identity.clone(),
-                SystemClock,
-                ChatSettings {
-                    socket_url: LOCAL_SOCKET_PATH.into(),
-                },
-            );
-            AppState {
-                mode,
-                visits: Arc::new(Visits::new(SqliteCounterStore::new(database.clone()))),
-                posts: Arc::new(Posts::new(SqlitePostStore::new(database), SystemClock)),
-                chat: Arc::new(chat),
-                sockets: Some(sockets),
-                connections: None,
-                clock: Arc::new(SystemClock),
-                accounts: Arc::new(Accounts::new(identity.clone())),
-                authenticator: Arc::new(verifier),
-                refresh_cookie: RefreshCookie::new(refresh_secs),
-                // Codes are only for the person at this machine: no mailbox on a public bind.
-                dev_mailbox: settings
-                    .addr
-                    .ip()
-                    .is_loopback()
-                    .then(|| Arc::new(identity) as Arc<dyn DevMailbox>),
-            }
-        }
-        Backend::Aws(aws) => {
-            let config = aws_sdk_config(aws.endpoint_url.as_deref()).await;
-            let dynamodb = aws_sdk_dynamodb::Client::new(&config);
-            let issuer = aws.token_issuer.clone().unwrap_or_else(|| {
-                let region = config.region().map(ToString::to_string).unwrap_or_default();
-                format!(
-                    "https://cognito-idp.{region}.amazonaws.com/{}",
-                    aws.user_pool_id
-                )
-            });
-            let jwks_url = aws
-                .jwks_url
-                .clone()
-                .unwrap_or_else(|| format!("{issuer}/.well-known/jwks.json"));
-            let verifier = AccessTokenVerifier::new(
-                VerifierSettings {
-                    issuer,
-                    client_id: aws.user_pool_client_id.clone(),
-                },
-                Arc::new(HttpJwks::new(jwks_url)?),
-                SystemClock,
-            );
-            let management = aws_sdk_apigatewaymanagement::Client::from_conf(
-                aws_sdk_apigatewaymanagement::Config::from(&config)
-                    .to_builder()
-                    .endpoint_url(&aws.websocket_endpoint)
-                    .build(),
-            );
-            let sockets = Arc::new(ApiGatewaySockets::new(
-                dynamodb.clone(),
-                &aws.live_table,
-                management,
-            ));
-            let identity = CognitoIdentityProvider::new(
-                aws_sdk_cognitoidentityprovider::Client::new(&config),
-                CognitoSettings {
-                    user_pool_id: aws.user_pool_id.clone(),
-                    client_id: aws.user_pool_client_id.clone(),
-                    client_secret: aws.user_pool_client_secret.clone(),
-                },
-            );
-            let posts =
-                DynamoPostStore::new(dynamodb.clone(), &aws.posts_table, &aws.counters_table);
-            let chat = Chats::new(
-                DynamoChatStore::new(dynamodb.clone(), &aws.chat_table),
-                Arc::clone(&sockets),
-                DynamoTickets::new(dynamodb.clone(), &aws.live_table),
-                identity.clone(),
-                SystemClock,
-                ChatSettings {
-                    socket_url: aws.websocket_url.clone(),
-                },
-            );
-            AppState {
-                mode,
-                visits: Arc::new(Visits::new(DynamoCounterStore::new(
-                    dynamodb,
-                    &aws.counters_table,
-                ))),
-                posts: Arc::new(Posts::new(posts, SystemClock)),
-                chat: Arc::new(chat),
-                sockets: None,
-                connections: Some(sockets),
-                clock: Arc::new(SystemClock),
-                accounts: Arc::new(Accounts::new(identity)),
-                authenticator: Arc::new(verifier),
-                refresh_cookie: RefreshCookie::new(aws.refresh_token_days * 24 * 3600),
-                dev_mailbox: None,
-            }
-        }
+        } => local_state(settings, data_dir, *refresh_reuse_grace_secs),
+        Backend::Aws(aws) => aws_state(settings, aws).await,
+    }
+}
+
+/// The embedded default: SQLite, the local identity provider, files, in-process sockets.
+fn local_state(
+    settings: &Settings,
+    data_dir: &Path,
+    refresh_reuse_grace_secs: u64,
+) -> Result<AppState, StartupError> {
+    let database = SqliteDatabase::open(data_dir)?;
+    let key = Arc::new(SigningKey::load_or_create(data_dir)?);
+    let idp_settings = LocalIdpSettings {
+        refresh_reuse_grace_secs,
+        ..LocalIdpSettings::default()
     };
-    Ok(state)
+    let refresh_secs = idp_settings.refresh_token_secs;
+    let identity =
+        LocalIdentityProvider::new(database.clone(), key.clone(), idp_settings, SystemClock);
+    let verifier = AccessTokenVerifier::new(
+        identity.verifier_settings(),
+        Arc::new(StaticJwks(key.jwks().clone())),
+        SystemClock,
+    );
+    let files = Arc::new(LocalMediaStore::new(
+        &data_dir.join(MEDIA_DIR),
+        SystemClock,
+    )?);
+    let pictures = Pictures::new(
+        Arc::new(SqliteMediaCatalog::new(database.clone())),
+        files.clone(),
+    );
+    let sockets = Arc::new(LocalSockets::default());
+    let chat = Chats::new(
+        SqliteChatStore::new(database.clone()),
+        Arc::clone(&sockets),
+        LocalTickets::default(),
+        identity.clone(),
+        pictures.directory(),
+        SystemClock,
+        ChatSettings {
+            socket_url: LOCAL_SOCKET_PATH.into(),
+        },
+    );
+    Ok(AppState {
+        mode: settings.backend.mode(),
+        visits: Arc::new(Visits::new(SqliteCounterStore::new(database.clone()))),
+        posts: Arc::new(Posts::new(
+            SqlitePostStore::new(database),
+            SystemClock,
+            pictures.clone(),
+        )),
+        chat: Arc::new(chat),
+        media: Arc::new(Media::new(pictures.clone(), SystemClock)),
+        local_media: Some(LocalMedia {
+            served_dir: files.served_dir(),
+            uploads: files,
+        }),
+        sockets: Some(sockets),
+        connections: None,
+        clock: Arc::new(SystemClock),
+        accounts: Arc::new(Accounts::new(identity.clone(), pictures.directory())),
+        authenticator: Arc::new(verifier),
+        refresh_cookie: RefreshCookie::new(refresh_secs),
+        // Codes are only for the person at this machine: no mailbox on a public bind.
+        dev_mailbox: settings
+            .addr
+            .ip()
+            .is_loopback()
+            .then(|| Arc::new(identity) as Arc<dyn DevMailbox>),
+    })
+}
+
+/// AWS: DynamoDB, Cognito, S3 and API Gateway's WebSocket connections.
+async fn aws_state(settings: &Settings, aws: &AwsSettings) -> Result<AppState, StartupError> {
+    let config = aws_sdk_config(aws.endpoint_url.as_deref()).await;
+    let region = config.region().map(ToString::to_string).unwrap_or_default();
+    let dynamodb = aws_sdk_dynamodb::Client::new(&config);
+    let issuer = aws.token_issuer.clone().unwrap_or_else(|| {
+        format!(
+            "https://cognito-idp.{region}.amazonaws.com/{}",
+            aws.user_pool_id
+        )
+    });
+    let jwks_url = aws
+        .jwks_url
+        .clone()
+        .unwrap_or_else(|| format!("{issuer}/.well-known/jwks.json"));
+    let verifier = AccessTokenVerifier::new(
+        VerifierSettings {
+            issuer,
+            client_id: aws.user_pool_client_id.clone(),
+        },
+        Arc::new(HttpJwks::new(jwks_url)?),
+        SystemClock,
+    );
+    let management = aws_sdk_apigatewaymanagement::Client::from_conf(
+        aws_sdk_apigatewaymanagement::Config::from(&config)
+            .to_builder()
+            .endpoint_url(&aws.websocket_endpoint)
+            .build(),
+    );
+    let sockets = Arc::new(ApiGatewaySockets::new(
+        dynamodb.clone(),
+        &aws.live_table,
+        management,
+    ));
+    let identity = CognitoIdentityProvider::new(
+        aws_sdk_cognitoidentityprovider::Client::new(&config),
+        CognitoSettings {
+            user_pool_id: aws.user_pool_id.clone(),
+            client_id: aws.user_pool_client_id.clone(),
+            client_secret: aws.user_pool_client_secret.clone(),
+        },
+    );
+    // An emulator answers on one host, so buckets go in the path there.
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::Config::from(&config)
+            .to_builder()
+            .force_path_style(aws.endpoint_url.is_some())
+            .build(),
+    );
+    let credentials = config
+        .credentials_provider()
+        .ok_or(StartupError::NoCredentials)?;
+    let bucket = S3MediaStore::new(
+        s3,
+        credentials,
+        S3Settings {
+            bucket: aws.media_bucket.clone(),
+            region,
+            endpoint_url: aws.endpoint_url.clone(),
+        },
+    );
+    let pictures = Pictures::new(
+        Arc::new(DynamoMediaCatalog::new(dynamodb.clone(), &aws.media_table)),
+        Arc::new(bucket),
+    );
+    let posts = DynamoPostStore::new(dynamodb.clone(), &aws.posts_table, &aws.counters_table);
+    let chat = Chats::new(
+        DynamoChatStore::new(dynamodb.clone(), &aws.chat_table),
+        Arc::clone(&sockets),
+        DynamoTickets::new(dynamodb.clone(), &aws.live_table),
+        identity.clone(),
+        pictures.directory(),
+        SystemClock,
+        ChatSettings {
+            socket_url: aws.websocket_url.clone(),
+        },
+    );
+    Ok(AppState {
+        mode: settings.backend.mode(),
+        visits: Arc::new(Visits::new(DynamoCounterStore::new(
+            dynamodb,
+            &aws.counters_table,
+        ))),
+        posts: Arc::new(Posts::new(posts, SystemClock, pictures.clone())),
+        chat: Arc::new(chat),
+        media: Arc::new(Media::new(pictures.clone(), SystemClock)),
+        local_media: None,
+        sockets: None,
+        connections: Some(sockets),
+        clock: Arc::new(SystemClock),
+        accounts: Arc::new(Accounts::new(identity, pictures.directory())),
+        authenticator: Arc::new(verifier),
+        refresh_cookie: RefreshCookie::new(aws.refresh_token_days * 24 * 3600),
+        dev_mailbox: None,
+    })
 }
 
 /// The one Router both runtimes serve.

@@ -7,11 +7,13 @@
 
 mod account;
 mod chat;
+mod media;
 mod post;
 mod text;
 
 pub use account::{ConfirmationCode, Email, Password, Username};
 pub use chat::{MessageText, RoomId, RoomName};
+pub use media::{AltText, ImageType, MAX_POST_IMAGES, MAX_UPLOAD_BYTES, MediaId, UploadSize};
 pub use post::{PostContent, PostId, PostTitle};
 pub use text::{TextKind, plain_text};
 

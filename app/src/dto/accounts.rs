@@ -85,7 +85,8 @@ impl MessageResponse {
     }
 }
 
-/// `GET /api/myinfo`: the signed-in person as the identity provider knows them.
+/// `GET /api/myinfo`: the signed-in person as the identity provider knows them, with their
+/// profile picture.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MyInfoResponse {
     /// The login name.
@@ -96,6 +97,12 @@ pub struct MyInfoResponse {
     pub email_verified: bool,
     /// The stable user id (`sub`), which never changes even if the username could.
     pub sub: String,
+    /// The profile picture (64 px), if set.
+    #[serde(default, rename = "avatarUrl")]
+    pub avatar_url: Option<String>,
+    /// The profile picture (256 px), if set.
+    #[serde(default, rename = "avatarLargeUrl")]
+    pub avatar_large_url: Option<String>,
 }
 
 #[cfg(test)]

@@ -17,6 +17,9 @@ pub struct ChatMessage {
     pub sender_id: String,
     /// The sender's username when they sent it.
     pub sender_name: String,
+    /// The sender's profile picture now (64 px), if they have one.
+    #[serde(default)]
+    pub avatar_url: Option<String>,
     /// Plain text, 1–2,000 characters.
     pub text: String,
     /// Milliseconds since the Unix epoch.
@@ -66,6 +69,9 @@ pub struct RoomMember {
     pub user_id: String,
     /// Username.
     pub username: String,
+    /// Their profile picture (64 px), if they have one.
+    #[serde(default)]
+    pub avatar_url: Option<String>,
 }
 
 /// A room as one member sees it.

@@ -4,6 +4,7 @@
 mod accounts;
 mod chat;
 mod health;
+mod media;
 mod posts;
 
 pub use accounts::{
@@ -16,4 +17,8 @@ pub use chat::{
     SendMessageRequest, SendMessageResponse, SocketTicketResponse,
 };
 pub use health::{HealthResponse, VisitsResponse};
+pub use media::{
+    AvatarResponse, CreateUploadRequest, ImageVariant, PictureResponse, PostImage,
+    PostImageRequest, SetAvatarRequest, UploadPurpose, UploadTicketResponse,
+};
 pub use posts::{PostPageResponse, PostRequest, PostResponse, UpdatePostRequest};

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::{PostImage, PostImageRequest};
+
 /// A post as every client receives it (the reference contract's shape).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -16,6 +18,12 @@ pub struct PostResponse {
     pub user_id: String,
     /// The author's username when they wrote it.
     pub user_name: String,
+    /// The author's profile picture now (64 px), if they have one.
+    #[serde(default)]
+    pub avatar_url: Option<String>,
+    /// Up to four images, in the author's order; empty for posts without any.
+    #[serde(default)]
+    pub images: Vec<PostImage>,
     /// RFC 3339, UTC, millisecond precision.
     pub created_at: String,
     /// RFC 3339, UTC; equals `created_at` until the first edit.
@@ -31,6 +39,9 @@ pub struct PostRequest {
     pub title: String,
     /// Plain text, 1–20,000 characters.
     pub content: String,
+    /// Up to four completed `post` pictures of the author's, each with its description.
+    #[serde(default)]
+    pub images: Vec<PostImageRequest>,
 }
 
 /// `PUT /api/posts/{id}`: the new text, and optionally the version it was edited from
@@ -44,6 +55,10 @@ pub struct UpdatePostRequest {
     /// The version the editor started from; a stale one is refused with 409.
     #[serde(default)]
     pub version: Option<u64>,
+    /// The images the post shows from now on, in order; absent keeps them as they are.
+    /// Images left out are deleted.
+    #[serde(default)]
+    pub images: Option<Vec<PostImageRequest>>,
 }
 
 /// One page of the board for the SPA; REST clients get the array and the cursor in a header.

@@ -6,6 +6,7 @@ pub mod cognito;
 pub mod dynamo;
 pub mod live;
 pub mod local_idp;
+pub mod media;
 pub mod sqlite;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig, meta::region::RegionProviderChain};

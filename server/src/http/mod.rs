@@ -7,8 +7,9 @@
 //! - [`middleware`]: request ids, security headers, CORS, the origin guard over
 //!   `/api/auth`, the host guard (local) and the CloudFront secret check (AWS).
 //! - [`throttle`]: the per-client-address budget for account attempts.
-//! - one file of routes per resource ([`accounts`], [`posts`], [`health`], [`dev_mailbox`]),
-//!   the server functions ([`server_fns`]) and the SPA's static files ([`site`]).
+//! - one file of routes per resource ([`accounts`], [`posts`], [`chat`], [`media`],
+//!   [`health`], [`dev_mailbox`]), the server functions ([`server_fns`]) and the SPA's static
+//!   files ([`site`]).
 
 pub mod accounts;
 pub mod chat;
@@ -17,6 +18,7 @@ pub mod dev_mailbox;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod media;
 pub mod middleware;
 pub mod posts;
 pub mod server_fns;
@@ -27,7 +29,7 @@ use std::sync::Arc;
 
 use app::{
     error::AppError,
-    services::{AccountService, ChatService, PostService, VisitService},
+    services::{AccountService, ChatService, MediaService, PostService, VisitService},
 };
 use axum::{
     Router,
@@ -35,6 +37,7 @@ use axum::{
 };
 
 pub use error::ApiError;
+pub use media::LocalMedia;
 pub use middleware::CONTENT_SECURITY_POLICY;
 
 use crate::{
@@ -57,6 +60,11 @@ pub struct AppState {
     pub posts: Arc<dyn PostService>,
     /// Chat rooms.
     pub chat: Arc<dyn ChatService>,
+    /// Uploads, pictures and profile pictures.
+    pub media: Arc<dyn MediaService>,
+    /// The embedded default's upload receiver and picture folder; `None` on AWS, where S3
+    /// and CloudFront do both.
+    pub local_media: Option<LocalMedia>,
     /// The embedded default's in-process sockets; `None` on AWS.
     pub sockets: Option<Arc<dyn SocketHub>>,
     /// API Gateway's WebSocket connections; `None` locally.
@@ -74,9 +82,16 @@ pub struct AppState {
 /// The whole edge both runtimes serve: the API, then the SPA for every other path, with the
 /// layers the settings call for.
 pub fn router(state: AppState, settings: &Settings) -> Router {
+    let local_pictures = state
+        .local_media
+        .as_ref()
+        .map(|local| local.served_dir.clone());
     let api = throttle::limit_account_attempts(api_router(state, settings), settings.auth_attempts);
     let api = middleware::with_cors(api, &settings.allowed_origins);
-    let edge = api.merge(site::router(&settings.site_dir));
+    let pictures = local_pictures.map(|dir| media::served_pictures(&dir));
+    let edge = api
+        .merge(pictures.unwrap_or_default())
+        .merge(site::router(&settings.site_dir));
     let edge = match &settings.backend {
         Backend::Local { local_hosts, .. } => middleware::guard_host(edge, local_hosts),
         Backend::Aws(aws) => match &aws.origin_verify_secret {
@@ -110,13 +125,22 @@ fn api_router(state: AppState, settings: &Settings) -> Router {
         ))
         .merge(accounts::router())
         .merge(posts::router())
-        .merge(chat::router());
+        .merge(chat::router())
+        .merge(media::router());
     if state.dev_mailbox.is_some() {
         routes = routes.merge(dev_mailbox::router());
     }
-    routes
+    let local_uploads = state
+        .local_media
+        .as_ref()
+        .map(|local| local.uploads.clone());
+    let routes = routes
         .route("/api", unknown_route.clone())
         .route("/api/{*rest}", unknown_route)
         .method_not_allowed_fallback(|| async { ApiError(AppError::method_not_allowed()) })
-        .with_state(state)
+        .with_state(state);
+    match local_uploads {
+        Some(uploads) => routes.merge(media::local_upload_router(uploads)),
+        None => routes,
+    }
 }

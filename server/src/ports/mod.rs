@@ -7,6 +7,7 @@ mod clock;
 mod counters;
 mod identity;
 mod live;
+mod media;
 mod posts;
 
 pub use chat::{
@@ -21,7 +22,14 @@ pub use identity::{
 pub use live::{
     ConnectionRegistry, LiveDelivery, SocketHub, SocketTickets, Subscription, TICKET_LIFETIME,
 };
-pub use posts::{Author, Post, PostEdit, PostPage, PostStore, PostWriteError, next_post_id};
+pub use media::{
+    Attachment, Avatar, AvatarDirectory, MediaCatalog, MediaKey, MediaRecord, MediaStore, Picture,
+    ReadError, Stage, StageError, UploadPolicy, UploadReceiver, UploadRefused, UploadTarget,
+    Variant, stage_refused,
+};
+pub use posts::{
+    Author, Post, PostEdit, PostImage, PostPage, PostStore, PostWriteError, next_post_id,
+};
 
 /// Why a store call failed. Adapters keep the SDK or driver error as the source, for the log.
 #[derive(Debug, thiserror::Error)]

@@ -1,9 +1,9 @@
 //! The board's storage, and the rule both adapters use to number posts.
 
-use app::domain::{PostContent, PostId, PostTitle};
+use app::domain::{AltText, MediaId, PostContent, PostId, PostTitle};
 use async_trait::async_trait;
 
-use super::{CounterStore, StoreError};
+use super::{CounterStore, Picture, StoreError};
 
 /// The counter post ids come from.
 const POST_ID_COUNTER: &str = "post_id";
@@ -25,6 +25,18 @@ pub struct Author {
     pub username: String,
 }
 
+/// An image in a post: the author's picture, attached to the post, and its description.
+/// The sizes are copied into the post, so showing a page of posts reads only posts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostImage {
+    /// The picture (its record is attached to this post).
+    pub picture: MediaId,
+    /// What it shows.
+    pub alt: AltText,
+    /// Its sizes.
+    pub variants: Picture,
+}
+
 /// A stored post.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Post {
@@ -42,17 +54,21 @@ pub struct Post {
     pub updated_at_ms: i64,
     /// 1 at creation, one more per edit.
     pub version: u64,
+    /// Up to four images in order; posts from before pictures have none.
+    pub images: Vec<PostImage>,
 }
 
-/// An edit: the new text, and the version the editor saw (none: overwrite whatever is there).
+/// An edit: the new text and images, and the version they replace.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PostEdit {
     /// New title.
     pub title: PostTitle,
     /// New body.
     pub content: PostContent,
-    /// The version the editor started from.
-    pub expected_version: Option<u64>,
+    /// The images from now on.
+    pub images: Vec<PostImage>,
+    /// The version the edit replaces; any other is refused as stale.
+    pub expected_version: u64,
     /// When the edit happens, in milliseconds since the Unix epoch.
     pub at_ms: i64,
 }
@@ -139,6 +155,7 @@ pub trait PostStore: Send + Sync {
         editor_sub: &str,
         edit: &PostEdit,
     ) -> Result<Post, PostWriteError>;
-    /// Deletes the post if `owner_sub` owns it.
-    async fn delete(&self, id: PostId, owner_sub: &str) -> Result<(), PostWriteError>;
+    /// Deletes the post if `owner_sub` owns it, returning it as it was (its images are
+    /// deleted next).
+    async fn delete(&self, id: PostId, owner_sub: &str) -> Result<Post, PostWriteError>;
 }

@@ -2,6 +2,8 @@
 //! whether a username exists, and what becomes of the session cookie after each call. The
 //! identity provider (Cognito or the local one) does the rest.
 
+use std::sync::Arc;
+
 use app::{
     domain::{ConfirmationCode, Email, Password, Username},
     dto::{
@@ -13,20 +15,22 @@ use app::{
 };
 use async_trait::async_trait;
 
+use super::media::avatars_of;
 use crate::{
-    ports::{IdentityError, IdentityProvider, IssuedTokens},
+    ports::{AvatarDirectory, IdentityError, IdentityProvider, IssuedTokens},
     telemetry::error_chain,
 };
 
 /// The account service every surface calls.
 pub struct Accounts<I> {
     identity: I,
+    avatars: Arc<dyn AvatarDirectory>,
 }
 
 impl<I: IdentityProvider> Accounts<I> {
-    /// Accounts and sessions on `identity`.
-    pub fn new(identity: I) -> Self {
-        Self { identity }
+    /// Accounts and sessions on `identity`; profile pictures from `avatars`.
+    pub fn new(identity: I, avatars: Arc<dyn AvatarDirectory>) -> Self {
+        Self { identity, avatars }
     }
 }
 
@@ -168,11 +172,18 @@ impl<I: IdentityProvider> AccountService for Accounts<I> {
 
     async fn my_info(&self, caller: &Caller) -> Result<MyInfoResponse, AppError> {
         let profile = self.identity.profile(caller).await.map_err(client_error)?;
+        let avatar = avatars_of(self.avatars.as_ref(), vec![profile.sub.clone()])
+            .await
+            .remove(&profile.sub);
         Ok(MyInfoResponse {
             username: profile.username,
             email: profile.email,
             email_verified: profile.email_verified,
             sub: profile.sub,
+            avatar_url: avatar
+                .as_ref()
+                .map(|avatar| avatar.variants.small.key.public_path()),
+            avatar_large_url: avatar.map(|avatar| avatar.variants.large.key.public_path()),
         })
     }
 }
@@ -180,7 +191,11 @@ impl<I: IdentityProvider> AccountService for Accounts<I> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::services::fakes::{Failing, FakeIdentity};
+    use crate::services::fakes::{Failing, FakeIdentity, InMemoryMedia};
+
+    fn accounts<I: IdentityProvider>(identity: I) -> Accounts<I> {
+        Accounts::new(identity, Arc::new(InMemoryMedia::default()))
+    }
     use app::{error::ErrorCode, services::SessionHandle};
 
     const PASSWORD: &str = "Correct1Horse";
@@ -209,7 +224,7 @@ mod tests {
 
     #[tokio::test]
     async fn sign_up_refuses_each_bad_field_by_name_before_asking_the_provider() {
-        let accounts = Accounts::new(FakeIdentity::default());
+        let accounts = accounts(FakeIdentity::default());
         for (request, field) in [
             (signup("a", PASSWORD, "a@example.com"), "username"),
             (signup("anna", "weak", "a@example.com"), "password"),
@@ -229,7 +244,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_taken_username_is_a_409_naming_the_field() {
-        let accounts = Accounts::new(FakeIdentity::with_confirmed("anna", PASSWORD));
+        let accounts = accounts(FakeIdentity::with_confirmed("anna", PASSWORD));
 
         let err = accounts
             .sign_up(signup("Anna", PASSWORD, "x@example.com"))
@@ -244,7 +259,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_impossible_name_an_unknown_name_and_a_wrong_password_get_one_answer() {
-        let accounts = Accounts::new(FakeIdentity::with_confirmed("anna", PASSWORD));
+        let accounts = accounts(FakeIdentity::with_confirmed("anna", PASSWORD));
 
         let wrong_password = accounts
             .log_in(login("anna", "Wrong1Password"))
@@ -263,7 +278,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_empty_password_is_a_field_error_not_a_failed_log_in() {
-        let accounts = Accounts::new(FakeIdentity::with_confirmed("anna", PASSWORD));
+        let accounts = accounts(FakeIdentity::with_confirmed("anna", PASSWORD));
         let err = accounts.log_in(login("anna", "")).await.unwrap_err();
         assert_eq!(err.field.as_deref(), Some("password"));
     }
@@ -271,7 +286,7 @@ mod tests {
     #[tokio::test]
     async fn log_in_puts_the_session_in_the_cookie_and_only_tokens_in_the_body() {
         let identity = FakeIdentity::with_confirmed("anna", PASSWORD);
-        let accounts = Accounts::new(identity);
+        let accounts = accounts(identity);
 
         let answer = accounts.log_in(login("Anna ", PASSWORD)).await.unwrap();
 
@@ -282,7 +297,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_unconfirmed_account_gets_the_not_confirmed_answer_only_with_the_right_password() {
-        let accounts = Accounts::new(FakeIdentity::default());
+        let accounts = accounts(FakeIdentity::default());
         accounts
             .sign_up(signup("anna", PASSWORD, "a@example.com"))
             .await
@@ -300,7 +315,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_wrong_code_and_an_unknown_user_get_one_answer_naming_the_code() {
-        let accounts = Accounts::new(FakeIdentity::default());
+        let accounts = accounts(FakeIdentity::default());
         accounts
             .sign_up(signup("anna", PASSWORD, "a@example.com"))
             .await
@@ -330,7 +345,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_resend_for_anyone_says_the_same_thing() {
-        let accounts = Accounts::new(FakeIdentity::default());
+        let accounts = accounts(FakeIdentity::default());
         let request = ResendEmailRequest {
             username: "nobody".into(),
         };
@@ -340,7 +355,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_resend_within_the_providers_cool_down_answers_like_any_other() {
-        let accounts = Accounts::new(FakeIdentity::default().cooling_down());
+        let accounts = accounts(FakeIdentity::default().cooling_down());
         let request = ResendEmailRequest {
             username: "anna".into(),
         };
@@ -350,7 +365,7 @@ mod tests {
 
     #[tokio::test]
     async fn several_session_cookies_are_refused_and_log_out_ends_every_one() {
-        let accounts = Accounts::new(FakeIdentity::with_confirmed("anna", PASSWORD));
+        let accounts = accounts(FakeIdentity::with_confirmed("anna", PASSWORD));
         let mine = session_of(&accounts.log_in(login("anna", PASSWORD)).await.unwrap());
         let planted = session_of(&accounts.log_in(login("anna", PASSWORD)).await.unwrap());
         let both = PresentedSession::Ambiguous(vec![planted, mine.clone()]);
@@ -371,7 +386,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_provider_at_capacity_is_503_with_a_retry_after() {
-        let accounts = Accounts::new(FakeIdentity::with_confirmed("anna", PASSWORD).at_capacity());
+        let accounts = accounts(FakeIdentity::with_confirmed("anna", PASSWORD).at_capacity());
         let err = accounts.log_in(login("anna", PASSWORD)).await.unwrap_err();
         assert_eq!(
             (err.code, err.retry_after_secs),
@@ -381,7 +396,7 @@ mod tests {
 
     #[tokio::test]
     async fn refresh_without_a_session_is_no_answer_rather_than_an_error() {
-        let accounts = Accounts::new(FakeIdentity::default());
+        let accounts = accounts(FakeIdentity::default());
         assert_eq!(
             accounts.refresh(PresentedSession::Absent).await.unwrap(),
             None
@@ -390,7 +405,7 @@ mod tests {
 
     #[tokio::test]
     async fn refresh_sets_the_cookie_only_when_the_provider_rotated_the_token() {
-        let rotating = Accounts::new(FakeIdentity::with_confirmed("anna", PASSWORD).rotating());
+        let rotating = accounts(FakeIdentity::with_confirmed("anna", PASSWORD).rotating());
         let first = session_of(&rotating.log_in(login("anna", PASSWORD)).await.unwrap());
         let rotated = rotating
             .refresh(PresentedSession::One(first))
@@ -399,7 +414,7 @@ mod tests {
             .unwrap();
         assert!(matches!(rotated.session, SessionCookie::Set(_)));
 
-        let fixed = Accounts::new(FakeIdentity::with_confirmed("anna", PASSWORD));
+        let fixed = accounts(FakeIdentity::with_confirmed("anna", PASSWORD));
         let session = session_of(&fixed.log_in(login("anna", PASSWORD)).await.unwrap());
         let refreshed = fixed
             .refresh(PresentedSession::One(session))
@@ -411,7 +426,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_dead_session_is_a_401() {
-        let accounts = Accounts::new(FakeIdentity::default());
+        let accounts = accounts(FakeIdentity::default());
         let dead = SessionHandle {
             subject: "sub-x".into(),
             refresh_token: "revoked".into(),
@@ -426,7 +441,7 @@ mod tests {
     #[tokio::test]
     async fn log_out_revokes_the_session_and_clears_the_cookie_even_without_one() {
         let identity = FakeIdentity::with_confirmed("anna", PASSWORD);
-        let accounts = Accounts::new(identity);
+        let accounts = accounts(identity);
         let session = session_of(&accounts.log_in(login("anna", PASSWORD)).await.unwrap());
 
         let with_session = accounts
@@ -448,7 +463,7 @@ mod tests {
 
     #[tokio::test]
     async fn my_info_is_the_callers_account() {
-        let accounts = Accounts::new(FakeIdentity::with_confirmed("anna", PASSWORD));
+        let accounts = accounts(FakeIdentity::with_confirmed("anna", PASSWORD));
         let caller = Caller {
             sub: "sub-anna".into(),
             username: "anna".into(),
@@ -469,7 +484,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_failing_provider_is_503_without_its_details() {
-        let accounts = Accounts::new(Failing::Unavailable);
+        let accounts = accounts(Failing::Unavailable);
         let err = accounts.log_in(login("anna", PASSWORD)).await.unwrap_err();
         assert_eq!(err.code, ErrorCode::Unavailable);
         assert!(!err.error.contains("refused"));

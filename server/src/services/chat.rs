@@ -3,7 +3,11 @@
 //! one person may send, how direct conversations are found rather than duplicated, and what
 //! each member's socket is told.
 
-use std::{collections::BTreeSet, num::NonZeroU32};
+use std::{
+    collections::{BTreeSet, HashMap},
+    num::NonZeroU32,
+    sync::Arc,
+};
 
 use app::{
     domain::{MessageText, RoomId, RoomName, Username},
@@ -23,13 +27,14 @@ use governor::{
 };
 
 use super::{
+    media::avatar_urls,
     paging::{decode_before, encode_before, page_size},
     store_failed,
 };
 use crate::{
     ports::{
-        ChatStore, ChatWriteError, Clock, Created, IdentityError, LiveDelivery, MAX_MEMBERS,
-        Membership, NewMessage, NewRoom, Person, Room, SocketTickets, StoredMessage,
+        AvatarDirectory, ChatStore, ChatWriteError, Clock, Created, IdentityError, LiveDelivery,
+        MAX_MEMBERS, Membership, NewMessage, NewRoom, Person, Room, SocketTickets, StoredMessage,
         TICKET_LIFETIME, UserDirectory,
     },
     telemetry::error_chain,
@@ -54,6 +59,7 @@ pub struct Chats<S, D, T, U, C> {
     delivery: D,
     tickets: T,
     users: U,
+    avatars: Arc<dyn AvatarDirectory>,
     clock: C,
     settings: ChatSettings,
     sends: DefaultKeyedRateLimiter<String>,
@@ -68,12 +74,13 @@ where
     C: Clock,
 {
     /// Chat on `store`, pushing through `delivery`, admitting sockets with `tickets`, finding
-    /// people in `users`.
+    /// people in `users` and their pictures in `avatars`.
     pub fn new(
         store: S,
         delivery: D,
         tickets: T,
         users: U,
+        avatars: Arc<dyn AvatarDirectory>,
         clock: C,
         settings: ChatSettings,
     ) -> Self {
@@ -84,6 +91,7 @@ where
             delivery,
             tickets,
             users,
+            avatars,
             clock,
             settings,
             sends: RateLimiter::keyed(one_per_second),
@@ -121,6 +129,20 @@ where
                     format!("There is no one called {}.", username.as_ref()),
                 )
             })
+    }
+
+    /// The 64 px pictures of everyone in `rooms`.
+    async fn avatars_in(&self, rooms: &[&Room]) -> HashMap<String, String> {
+        let people = rooms
+            .iter()
+            .flat_map(|room| room.members.iter().map(|person| person.sub.clone()))
+            .collect();
+        avatar_urls(self.avatars.as_ref(), people).await
+    }
+
+    /// A room as `me` sees it, with its members' pictures.
+    async fn view_of(&self, room: &Room, me: &Membership) -> ChatRoom {
+        view(room, me, &self.avatars_in(&[room]).await)
     }
 
     /// The room and the caller's place in it, or the 404 anyone else gets.
@@ -190,8 +212,8 @@ fn preview(text: &str) -> String {
     text.chars().take(PREVIEW_CHARS).collect()
 }
 
-/// A room as `me` sees it.
-fn view(room: &Room, me: &Membership) -> ChatRoom {
+/// A room as `me` sees it; `avatars` holds its members' pictures.
+fn view(room: &Room, me: &Membership, avatars: &HashMap<String, String>) -> ChatRoom {
     let others: Vec<&Person> = room
         .members
         .iter()
@@ -219,6 +241,7 @@ fn view(room: &Room, me: &Membership) -> ChatRoom {
             .map(|person| RoomMember {
                 user_id: person.sub.clone(),
                 username: person.username.clone(),
+                avatar_url: avatars.get(&person.sub).cloned(),
             })
             .collect(),
         last_message_preview: room.last_preview.clone(),
@@ -227,11 +250,12 @@ fn view(room: &Room, me: &Membership) -> ChatRoom {
     }
 }
 
-/// The wire shape of a stored message.
-fn message(stored: StoredMessage) -> ChatMessage {
+/// The wire shape of a stored message; `avatars` holds its sender's picture.
+fn message(stored: StoredMessage, avatars: &HashMap<String, String>) -> ChatMessage {
     ChatMessage {
         id: stored.seq.to_string(),
         room_id: stored.room_id.to_string(),
+        avatar_url: avatars.get(&stored.sender.sub).cloned(),
         sender_id: stored.sender.sub,
         sender_name: stored.sender.username,
         text: stored.text.as_ref().to_owned(),
@@ -329,17 +353,20 @@ where
             .await
             .map_err(store_failed)?
             .ok_or_else(no_such_room)?;
-        Ok(view(&room, &membership))
+        Ok(self.view_of(&room, &membership).await)
     }
 
     async fn my_rooms(&self, caller: &Caller) -> Result<RoomsResponse, AppError> {
-        let mut rooms: Vec<ChatRoom> = self
+        let memberships = self
             .store
             .rooms_of(&caller.sub)
             .await
-            .map_err(store_failed)?
+            .map_err(store_failed)?;
+        let rooms: Vec<&Room> = memberships.iter().map(|(room, _)| room).collect();
+        let avatars = self.avatars_in(&rooms).await;
+        let mut rooms: Vec<ChatRoom> = memberships
             .iter()
-            .map(|(room, me)| view(room, me))
+            .map(|(room, me)| view(room, me, &avatars))
             .collect();
         rooms.sort_by(|a, b| {
             b.last_activity_at
@@ -359,7 +386,7 @@ where
 
     async fn room(&self, caller: &Caller, room_id: &str) -> Result<ChatRoom, AppError> {
         let (room, me) = self.room_for(caller, room_id).await?;
-        Ok(view(&room, &me))
+        Ok(self.view_of(&room, &me).await)
     }
 
     async fn send(
@@ -391,7 +418,8 @@ where
             .append(&room_id, &new_message)
             .await
             .map_err(refused)?;
-        let sent = message(stored);
+        let sender = avatar_urls(self.avatars.as_ref(), vec![caller.sub.clone()]).await;
+        let sent = message(stored, &sender);
         self.announce(
             &room,
             &ChatEvent::Message {
@@ -417,9 +445,18 @@ where
             .messages(&room.id, limit, before)
             .await
             .map_err(store_failed)?;
+        let senders = avatar_urls(
+            self.avatars.as_ref(),
+            page.messages.iter().map(|m| m.sender.sub.clone()).collect(),
+        )
+        .await;
         Ok(MessagesResponse {
             success: true,
-            messages: page.messages.into_iter().map(message).collect(),
+            messages: page
+                .messages
+                .into_iter()
+                .map(|stored| message(stored, &senders))
+                .collect(),
             next_cursor: page.next_before.map(encode_before),
         })
     }
@@ -521,13 +558,11 @@ where
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
     use crate::{
         adapters::live::{LocalSockets, LocalTickets},
         ports::{ManualClock, SocketHub},
-        services::fakes::{FakeIdentity, InMemoryChat},
+        services::fakes::{FakeIdentity, InMemoryChat, InMemoryMedia},
     };
     use app::error::ErrorCode;
 
@@ -551,6 +586,7 @@ mod tests {
             Arc::clone(&sockets),
             LocalTickets::default(),
             people,
+            Arc::new(InMemoryMedia::default()),
             Arc::clone(&clock),
             ChatSettings {
                 socket_url: "/api/chats/ws".into(),

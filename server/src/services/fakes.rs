@@ -11,16 +11,17 @@ use std::{
 };
 
 use app::{
-    domain::{ConfirmationCode, Email, Password, PostId, RoomId, Username},
+    domain::{ConfirmationCode, Email, ImageType, MediaId, Password, PostId, RoomId, Username},
     services::{Caller, SessionHandle},
 };
 use async_trait::async_trait;
 
 use crate::ports::{
-    ChatStore, ChatWriteError, CounterStore, Created, IdentityError, IdentityProvider,
-    IssuedTokens, MAX_MEMBERS, Membership, MessagePage, NewMessage, NewRoom, Person, Post,
-    PostEdit, PostPage, PostStore, PostWriteError, Profile, Room, StoreError, StoredMessage,
-    UserDirectory,
+    Attachment, Avatar, AvatarDirectory, ChatStore, ChatWriteError, CounterStore, Created,
+    IdentityError, IdentityProvider, IssuedTokens, MAX_MEMBERS, MediaCatalog, MediaKey,
+    MediaRecord, MediaStore, Membership, MessagePage, NewMessage, NewRoom, Person, Picture, Post,
+    PostEdit, PostPage, PostStore, PostWriteError, Profile, ReadError, Room, Stage, StageError,
+    StoreError, StoredMessage, UploadPolicy, UploadTarget, UserDirectory,
 };
 
 /// Counters in memory.
@@ -80,7 +81,7 @@ impl PostStore for Failing {
     async fn update(&self, _: PostId, _: &str, _: &PostEdit) -> Result<Post, PostWriteError> {
         Err(self.error().into())
     }
-    async fn delete(&self, _: PostId, _: &str) -> Result<(), PostWriteError> {
+    async fn delete(&self, _: PostId, _: &str) -> Result<Post, PostWriteError> {
         Err(self.error().into())
     }
 }
@@ -155,11 +156,11 @@ impl PostStore for InMemoryPosts {
         let current = posts.get(&id).cloned();
         match posts.get_mut(&id) {
             Some(post)
-                if post.author.sub == editor_sub
-                    && edit.expected_version.is_none_or(|v| v == post.version) =>
+                if post.author.sub == editor_sub && edit.expected_version == post.version =>
             {
                 post.title = edit.title.clone();
                 post.content = edit.content.clone();
+                post.images = edit.images.clone();
                 post.updated_at_ms = edit.at_ms;
                 post.version += 1;
                 Ok(post.clone())
@@ -168,13 +169,10 @@ impl PostStore for InMemoryPosts {
         }
     }
 
-    async fn delete(&self, id: PostId, owner_sub: &str) -> Result<(), PostWriteError> {
+    async fn delete(&self, id: PostId, owner_sub: &str) -> Result<Post, PostWriteError> {
         let mut posts = self.posts.lock().unwrap();
         match posts.get(&id) {
-            Some(post) if post.author.sub == owner_sub => {
-                posts.remove(&id);
-                Ok(())
-            }
+            Some(post) if post.author.sub == owner_sub => Ok(posts.remove(&id).unwrap()),
             current => Err(PostWriteError::delete_refused(current.cloned())),
         }
     }
@@ -556,5 +554,224 @@ impl UserDirectory for FakeIdentity {
                 sub: account.sub.clone(),
                 username: username.as_ref().to_owned(),
             }))
+    }
+}
+
+/// Pictures in memory: the catalog, the directory and the object store in one, so a test
+/// can put an "uploaded" file where a form points and look at what was written.
+#[derive(Default)]
+pub struct InMemoryMedia {
+    records: Mutex<HashMap<(String, MediaId), MediaRecord>>,
+    avatars: Mutex<HashMap<String, MediaId>>,
+    objects: Mutex<HashMap<MediaKey, Vec<u8>>>,
+}
+
+impl InMemoryMedia {
+    /// Puts `bytes` at `key`, as a browser's upload would.
+    pub fn put(&self, key: &MediaKey, bytes: Vec<u8>) {
+        self.objects.lock().unwrap().insert(key.clone(), bytes);
+    }
+
+    /// The object at `key`.
+    pub fn object(&self, key: &MediaKey) -> Option<Vec<u8>> {
+        self.objects.lock().unwrap().get(key).cloned()
+    }
+
+    /// How many objects are stored.
+    pub fn object_count(&self) -> usize {
+        self.objects.lock().unwrap().len()
+    }
+
+    /// Changes the owner's record `id` with `change`, which says whether the record's stage
+    /// allows it.
+    fn change<T>(
+        &self,
+        owner: &str,
+        id: &MediaId,
+        change: impl FnOnce(&mut MediaRecord) -> Option<T>,
+    ) -> Result<T, StageError> {
+        let mut records = self.records.lock().unwrap();
+        let record = records
+            .get_mut(&(owner.to_owned(), id.clone()))
+            .ok_or(StageError::NotFound)?;
+        let before = record.clone();
+        change(record).ok_or_else(|| StageError::WrongStage(Box::new(before)))
+    }
+}
+
+#[async_trait]
+impl AvatarDirectory for InMemoryMedia {
+    async fn avatars(&self, owners: &[String]) -> Result<HashMap<String, Avatar>, StoreError> {
+        let avatars = self.avatars.lock().unwrap();
+        let records = self.records.lock().unwrap();
+        Ok(owners
+            .iter()
+            .filter_map(|owner| {
+                let picture = avatars.get(owner)?;
+                let record = records.get(&(owner.clone(), picture.clone()))?;
+                let Stage::Attached(variants, Attachment::Avatar) = &record.stage else {
+                    return None;
+                };
+                let variants = variants.clone();
+                Some((
+                    owner.clone(),
+                    Avatar {
+                        picture: picture.clone(),
+                        variants,
+                    },
+                ))
+            })
+            .collect())
+    }
+}
+
+#[async_trait]
+impl MediaCatalog for InMemoryMedia {
+    async fn insert(&self, record: &MediaRecord) -> Result<(), StoreError> {
+        self.records
+            .lock()
+            .unwrap()
+            .insert((record.owner.clone(), record.id.clone()), record.clone());
+        Ok(())
+    }
+
+    async fn get(&self, owner: &str, id: &MediaId) -> Result<Option<MediaRecord>, StoreError> {
+        Ok(self
+            .records
+            .lock()
+            .unwrap()
+            .get(&(owner.to_owned(), id.clone()))
+            .cloned())
+    }
+
+    async fn unattached(&self, owner: &str) -> Result<Vec<MediaRecord>, StoreError> {
+        let mut found: Vec<MediaRecord> = self
+            .records
+            .lock()
+            .unwrap()
+            .values()
+            .filter(|r| r.owner == owner && !matches!(r.stage, Stage::Attached(..)))
+            .cloned()
+            .collect();
+        found.sort_by_key(|r| r.created_at_ms);
+        Ok(found)
+    }
+
+    async fn start_processing(
+        &self,
+        owner: &str,
+        id: &MediaId,
+        at_ms: i64,
+        stuck_before_ms: i64,
+    ) -> Result<(), StageError> {
+        self.change(owner, id, |r| {
+            r.start_processing(at_ms, stuck_before_ms).then_some(())
+        })
+    }
+
+    async fn stop_processing(
+        &self,
+        owner: &str,
+        id: &MediaId,
+        at_ms: i64,
+    ) -> Result<(), StageError> {
+        self.change(owner, id, |r| r.stop_processing(at_ms).then_some(()))
+    }
+
+    async fn finish(
+        &self,
+        owner: &str,
+        id: &MediaId,
+        picture: &Picture,
+        at_ms: i64,
+    ) -> Result<(), StageError> {
+        self.change(owner, id, |r| r.finish(picture, at_ms).then_some(()))
+    }
+
+    async fn attach(
+        &self,
+        owner: &str,
+        id: &MediaId,
+        to: Attachment,
+        at_ms: i64,
+    ) -> Result<Picture, StageError> {
+        self.change(owner, id, |r| r.attach(to, at_ms))
+    }
+
+    async fn detach(
+        &self,
+        owner: &str,
+        id: &MediaId,
+        from: Attachment,
+        at_ms: i64,
+    ) -> Result<(), StageError> {
+        self.change(owner, id, |r| r.detach(from, at_ms).then_some(()))
+    }
+
+    async fn set_avatar(
+        &self,
+        owner: &str,
+        id: &MediaId,
+        at_ms: i64,
+    ) -> Result<(Picture, Option<MediaId>), StageError> {
+        let picture = self.attach(owner, id, Attachment::Avatar, at_ms).await?;
+        let previous = self
+            .avatars
+            .lock()
+            .unwrap()
+            .insert(owner.to_owned(), id.clone());
+        Ok((picture, previous))
+    }
+
+    async fn clear_avatar(&self, owner: &str) -> Result<Option<MediaId>, StoreError> {
+        Ok(self.avatars.lock().unwrap().remove(owner))
+    }
+
+    async fn remove(&self, owner: &str, id: &MediaId) -> Result<Option<MediaRecord>, StoreError> {
+        Ok(self
+            .records
+            .lock()
+            .unwrap()
+            .remove(&(owner.to_owned(), id.clone())))
+    }
+}
+
+#[async_trait]
+impl MediaStore for InMemoryMedia {
+    async fn presign_upload(&self, policy: &UploadPolicy) -> Result<UploadTarget, StoreError> {
+        Ok(UploadTarget {
+            url: "memory://uploads".into(),
+            fields: BTreeMap::from([
+                ("key".to_owned(), policy.key.as_ref().to_owned()),
+                (
+                    "Content-Type".to_owned(),
+                    policy.content_type.mime().to_owned(),
+                ),
+            ]),
+        })
+    }
+
+    async fn read(&self, key: &MediaKey, max_bytes: u64) -> Result<Vec<u8>, ReadError> {
+        let bytes = self.object(key).ok_or(ReadError::Missing)?;
+        let size = bytes.len() as u64;
+        if size > max_bytes {
+            return Err(ReadError::TooLarge(size));
+        }
+        Ok(bytes)
+    }
+
+    async fn write_variant(
+        &self,
+        key: &MediaKey,
+        bytes: Vec<u8>,
+        _kind: ImageType,
+    ) -> Result<(), StoreError> {
+        self.put(key, bytes);
+        Ok(())
+    }
+
+    async fn delete(&self, key: &MediaKey) -> Result<(), StoreError> {
+        self.objects.lock().unwrap().remove(key);
+        Ok(())
     }
 }

@@ -11,18 +11,29 @@ mod accounts;
 mod chat;
 #[cfg(test)]
 mod fakes;
+pub mod media;
 mod paging;
 mod posts;
 mod visits;
 
 pub use accounts::Accounts;
 pub use chat::{ChatSettings, Chats};
+pub use media::{Media, Pictures};
 pub use posts::Posts;
 pub use visits::Visits;
 
 use app::error::AppError;
+use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
 use crate::{ports::StoreError, telemetry::error_chain};
+
+/// Milliseconds since the epoch as the RFC 3339 text every timestamp on the wire uses.
+fn rfc3339(ms: i64) -> String {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|at| at.format(&Rfc3339).ok())
+        .unwrap_or_default()
+}
 
 /// What a client sees when a store fails; the cause goes to the log only.
 fn store_failed(err: StoreError) -> AppError {

@@ -49,6 +49,8 @@ pub async fn spawn_aws_app(data_dir: &Path, counters_table: &str, posts_table: &
             posts_table: posts_table.into(),
             chat_table: "unused-chat".into(),
             live_table: "unused-live".into(),
+            media_table: "unused-media".into(),
+            media_bucket: "unused-media".into(),
             websocket_url: "wss://unused.example/prod".into(),
             websocket_endpoint: crate::moto::moto().endpoint.clone(),
             user_pool_id: "us-east-1_unused".into(),
@@ -62,6 +64,66 @@ pub async fn spawn_aws_app(data_dir: &Path, counters_table: &str, posts_table: &
         }));
     })
     .await
+}
+
+/// Moto's bucket an AWS-mode app keeps pictures in.
+pub struct Bucket {
+    /// Its name.
+    pub name: String,
+    /// A client to look inside it.
+    pub client: aws_sdk_s3::Client,
+}
+
+/// Starts a server in AWS mode entirely on moto: a user pool (tokens verified against the
+/// JWKS moto serves), and the post, counter, media tables and media bucket.
+pub async fn spawn_aws_media_app() -> (TestApp, TempDir, Bucket) {
+    use crate::moto::{
+        create_bucket, create_counters_table, create_media_table, create_posts_table,
+        create_user_pool, moto, sdk_config, unique_table,
+    };
+    let dynamodb = aws_sdk_dynamodb::Client::new(&sdk_config().await);
+    let (counters, posts, media, bucket) = (
+        unique_table("counters"),
+        unique_table("posts"),
+        unique_table("media"),
+        unique_table("media"),
+    );
+    create_counters_table(&dynamodb, &counters).await;
+    create_posts_table(&dynamodb, &posts).await;
+    create_media_table(&dynamodb, &media).await;
+    let client = create_bucket(&bucket).await;
+    let pool = create_user_pool(false).await;
+    let endpoint = moto().endpoint.clone();
+    let data_dir = tempfile::tempdir().expect("temporary data directory");
+    let app = spawn_app_with(data_dir.path(), |settings| {
+        settings.backend = Backend::Aws(Box::new(AwsSettings {
+            counters_table: counters,
+            posts_table: posts,
+            chat_table: "unused-chat".into(),
+            live_table: "unused-live".into(),
+            media_table: media,
+            media_bucket: bucket.clone(),
+            websocket_url: "wss://unused.example/prod".into(),
+            websocket_endpoint: endpoint.clone(),
+            user_pool_id: pool.pool_id.clone(),
+            user_pool_client_id: pool.client_id,
+            user_pool_client_secret: None,
+            refresh_token_days: 30,
+            token_issuer: None,
+            jwks_url: Some(format!("{endpoint}/{}/.well-known/jwks.json", pool.pool_id)),
+            endpoint_url: Some(endpoint.clone()),
+            origin_verify_secret: None,
+        }));
+    })
+    .await;
+    (
+        app,
+        data_dir,
+        Bucket {
+            name: bucket,
+            client,
+        },
+    )
 }
 
 /// Starts a server on `data_dir` with settings the test adjusts first.
@@ -174,6 +236,34 @@ impl TestApp {
     /// A fresh confirmed account's access token.
     pub async fn access_token(&self, username: &str) -> String {
         self.confirmed_user(username).await;
+        self.logged_in_token(username).await
+    }
+
+    /// An access token for `username`, signed up and confirmed on Cognito through moto
+    /// (which sends no mail and accepts any code).
+    pub async fn cognito_access_token(&self, username: &str) -> String {
+        let signed_up = self
+            .post_json(
+                "/api/auth/signup",
+                &serde_json::json!({
+                    "username": username,
+                    "password": PASSWORD,
+                    "email": format!("{username}@example.com"),
+                }),
+            )
+            .await;
+        assert_eq!(signed_up.status(), 200);
+        let confirmed = self
+            .post_json(
+                "/api/auth/confirmEmail",
+                &serde_json::json!({"username": username, "code": "123456"}),
+            )
+            .await;
+        assert_eq!(confirmed.status(), 200);
+        self.logged_in_token(username).await
+    }
+
+    async fn logged_in_token(&self, username: &str) -> String {
         let tokens: serde_json::Value = self
             .log_in(username, PASSWORD)
             .await

@@ -12,10 +12,6 @@ use app::{
     services::{Caller, SessionHandle},
 };
 use async_trait::async_trait;
-use aws_sdk_cognitoidentityprovider::types::{
-    AttributeDataType, ExplicitAuthFlowsType, PasswordPolicyType, SchemaAttributeType,
-    UserPoolPolicyType, UsernameConfigurationType, VerifiedAttributeType,
-};
 use server::{
     adapters::{
         cognito::{CognitoIdentityProvider, CognitoSettings},
@@ -30,7 +26,7 @@ use server::{
     ports::{DevMailbox, IdentityError, IdentityProvider, IssuedTokens, ManualClock},
 };
 
-use crate::moto::{moto, sdk_config, unique_table};
+use crate::moto::{UserPool, create_user_pool, moto, sdk_config};
 
 const PASSWORD: &str = "Correct1Horse";
 
@@ -177,58 +173,11 @@ struct CognitoHarness {
 impl CognitoHarness {
     async fn new(with_secret: bool) -> Self {
         let client = aws_sdk_cognitoidentityprovider::Client::new(&sdk_config().await);
-        let pool = client
-            .create_user_pool()
-            .pool_name(unique_table("users"))
-            .username_configuration(
-                UsernameConfigurationType::builder()
-                    .case_sensitive(false)
-                    .build()
-                    .unwrap(),
-            )
-            .auto_verified_attributes(VerifiedAttributeType::Email)
-            // The password policy of infra/template.yaml, which Password::parse mirrors.
-            .policies(
-                UserPoolPolicyType::builder()
-                    .password_policy(
-                        PasswordPolicyType::builder()
-                            .minimum_length(10)
-                            .require_lowercase(true)
-                            .require_uppercase(true)
-                            .require_numbers(true)
-                            .require_symbols(false)
-                            .build(),
-                    )
-                    .build(),
-            )
-            .schema(
-                SchemaAttributeType::builder()
-                    .name("email")
-                    .attribute_data_type(AttributeDataType::String)
-                    .required(true)
-                    .build(),
-            )
-            .send()
-            .await
-            .expect("moto creates the pool");
-        let pool_id = pool
-            .user_pool()
-            .and_then(|pool| pool.id())
-            .unwrap()
-            .to_owned();
-        let app_client = client
-            .create_user_pool_client()
-            .user_pool_id(&pool_id)
-            .client_name("web")
-            .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
-            .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
-            .generate_secret(with_secret)
-            .send()
-            .await
-            .expect("moto creates the app client");
-        let app_client = app_client.user_pool_client().unwrap();
-        let client_id = app_client.client_id().unwrap().to_owned();
-        let client_secret = app_client.client_secret().map(str::to_owned);
+        let UserPool {
+            pool_id,
+            client_id,
+            client_secret,
+        } = create_user_pool(with_secret).await;
         assert_eq!(client_secret.is_some(), with_secret);
         Self {
             provider: CognitoIdentityProvider::new(

@@ -12,8 +12,13 @@ mod identity_provider_contract;
 mod lambda;
 mod live_contract;
 mod management_api;
+mod media;
+mod media_catalog_contract;
+mod media_store_contract;
 mod moto;
 mod post_store_contract;
 mod posts;
+#[path = "../shared/samples.rs"]
+mod samples;
 mod server_fns;
 mod site;

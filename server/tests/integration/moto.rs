@@ -190,31 +190,47 @@ fn string_attribute(name: &str) -> AttributeDefinition {
         .expect("attribute definition")
 }
 
-/// Creates an on-demand table keyed by the strings `pk` and `sk`, as `infra/` defines the
-/// chat and live tables, with `indexes` of (name, partition attribute, sort attribute).
-async fn create_pk_sk_table(
+/// A global secondary index: its name, partition attribute (a string) and sort attribute.
+struct Index<'a> {
+    name: &'a str,
+    partition: &'a str,
+    sort: (&'a str, ScalarAttributeType),
+}
+
+/// Creates an on-demand table keyed by the strings `partition` and `sort`, as `infra/`
+/// defines the chat, live and media tables, with `indexes` (projecting everything).
+async fn create_keyed_table(
     client: &aws_sdk_dynamodb::Client,
     table: &str,
-    indexes: &[(&str, &str, &str)],
+    (partition, sort): (&str, &str),
+    indexes: &[Index<'_>],
 ) {
     use aws_sdk_dynamodb::types::{GlobalSecondaryIndex, Projection, ProjectionType};
     let mut request = client
         .create_table()
         .table_name(table)
         .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(string_attribute("pk"))
-        .attribute_definitions(string_attribute("sk"))
-        .key_schema(key("pk", KeyType::Hash))
-        .key_schema(key("sk", KeyType::Range));
-    for (name, partition, sort) in indexes {
+        .attribute_definitions(string_attribute(partition))
+        .attribute_definitions(string_attribute(sort))
+        .key_schema(key(partition, KeyType::Hash))
+        .key_schema(key(sort, KeyType::Range));
+    for index in indexes {
+        if index.partition != partition {
+            request = request.attribute_definitions(string_attribute(index.partition));
+        }
         request = request
-            .attribute_definitions(string_attribute(partition))
-            .attribute_definitions(string_attribute(sort))
+            .attribute_definitions(
+                AttributeDefinition::builder()
+                    .attribute_name(index.sort.0)
+                    .attribute_type(index.sort.1.clone())
+                    .build()
+                    .expect("attribute definition"),
+            )
             .global_secondary_indexes(
                 GlobalSecondaryIndex::builder()
-                    .index_name(*name)
-                    .key_schema(key(partition, KeyType::Hash))
-                    .key_schema(key(sort, KeyType::Range))
+                    .index_name(index.name)
+                    .key_schema(key(index.partition, KeyType::Hash))
+                    .key_schema(key(index.sort.0, KeyType::Range))
                     .projection(
                         Projection::builder()
                             .projection_type(ProjectionType::All)
@@ -229,11 +245,116 @@ async fn create_pk_sk_table(
 
 /// The chat table, with the index that lists a person's rooms.
 pub async fn create_chat_table(client: &aws_sdk_dynamodb::Client, table: &str) {
-    let index = server::adapters::dynamo::MEMBER_ROOMS_INDEX;
-    create_pk_sk_table(client, table, &[(index, "memberSub", "roomId")]).await;
+    let rooms = Index {
+        name: server::adapters::dynamo::MEMBER_ROOMS_INDEX,
+        partition: "memberSub",
+        sort: ("roomId", ScalarAttributeType::S),
+    };
+    create_keyed_table(client, table, ("pk", "sk"), &[rooms]).await;
 }
 
 /// The live table of tickets and connections.
 pub async fn create_live_table(client: &aws_sdk_dynamodb::Client, table: &str) {
-    create_pk_sk_table(client, table, &[]).await;
+    create_keyed_table(client, table, ("pk", "sk"), &[]).await;
+}
+
+/// The media table, with the sparse index of a person's unattached uploads and pictures.
+pub async fn create_media_table(client: &aws_sdk_dynamodb::Client, table: &str) {
+    let unattached = Index {
+        name: server::adapters::dynamo::UNATTACHED_INDEX,
+        partition: "owner",
+        sort: ("unattachedAt", ScalarAttributeType::N),
+    };
+    create_keyed_table(client, table, ("owner", "item"), &[unattached]).await;
+}
+
+/// A private bucket as `infra/` defines the media bucket (moto ignores its policies).
+pub async fn create_bucket(bucket: &str) -> aws_sdk_s3::Client {
+    let config = aws_sdk_s3::Config::from(&sdk_config().await)
+        .to_builder()
+        .force_path_style(true)
+        .build();
+    let client = aws_sdk_s3::Client::from_conf(config);
+    client
+        .create_bucket()
+        .bucket(bucket)
+        .send()
+        .await
+        .expect("moto creates the bucket");
+    client
+}
+
+/// A user pool and its app client on moto.
+pub struct UserPool {
+    /// The pool.
+    pub pool_id: String,
+    /// Its app client.
+    pub client_id: String,
+    /// The client's secret, when it has one.
+    pub client_secret: Option<String>,
+}
+
+/// A user pool shaped as `infra/template.yaml` makes it (case-insensitive usernames, email
+/// verified, its password policy) with an app client allowing the flows the server uses.
+pub async fn create_user_pool(with_secret: bool) -> UserPool {
+    use aws_sdk_cognitoidentityprovider::types::{
+        AttributeDataType, ExplicitAuthFlowsType, PasswordPolicyType, SchemaAttributeType,
+        UserPoolPolicyType, UsernameConfigurationType, VerifiedAttributeType,
+    };
+    let client = aws_sdk_cognitoidentityprovider::Client::new(&sdk_config().await);
+    let pool = client
+        .create_user_pool()
+        .pool_name(unique_table("users"))
+        .username_configuration(
+            UsernameConfigurationType::builder()
+                .case_sensitive(false)
+                .build()
+                .unwrap(),
+        )
+        .auto_verified_attributes(VerifiedAttributeType::Email)
+        // The password policy of infra/template.yaml, which Password::parse mirrors.
+        .policies(
+            UserPoolPolicyType::builder()
+                .password_policy(
+                    PasswordPolicyType::builder()
+                        .minimum_length(10)
+                        .require_lowercase(true)
+                        .require_uppercase(true)
+                        .require_numbers(true)
+                        .require_symbols(false)
+                        .build(),
+                )
+                .build(),
+        )
+        .schema(
+            SchemaAttributeType::builder()
+                .name("email")
+                .attribute_data_type(AttributeDataType::String)
+                .required(true)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("moto creates the pool");
+    let pool_id = pool
+        .user_pool()
+        .and_then(|pool| pool.id())
+        .unwrap()
+        .to_owned();
+    let app_client = client
+        .create_user_pool_client()
+        .user_pool_id(&pool_id)
+        .client_name("web")
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+        .generate_secret(with_secret)
+        .send()
+        .await
+        .expect("moto creates the app client");
+    let app_client = app_client.user_pool_client().unwrap();
+    UserPool {
+        pool_id,
+        client_id: app_client.client_id().unwrap().to_owned(),
+        client_secret: app_client.client_secret().map(str::to_owned),
+    }
 }

@@ -3,13 +3,15 @@
 
 use std::{collections::BTreeSet, sync::Arc, time::Instant};
 
-use app::domain::{PostContent, PostId, PostTitle};
+use app::domain::{AltText, ImageType, MediaId, PostContent, PostId, PostTitle};
 use server::{
     adapters::{
         dynamo::DynamoPostStore,
         sqlite::{SqliteDatabase, SqlitePostStore},
     },
-    ports::{Author, Post, PostEdit, PostStore, PostWriteError},
+    ports::{
+        Author, MediaKey, Picture, Post, PostEdit, PostImage, PostStore, PostWriteError, Variant,
+    },
 };
 
 use crate::moto::{create_counters_table, create_posts_table, sdk_config, unique_table};
@@ -43,6 +45,14 @@ macro_rules! post_store_contract {
             #[tokio::test]
             async fn an_edit_needs_the_owner_and_the_current_version() {
                 super::an_edit_needs_the_owner_and_the_current_version($fresh_store).await;
+            }
+
+            #[tokio::test]
+            async fn images_are_kept_in_order_through_edits_and_returned_by_a_deletion() {
+                super::images_are_kept_in_order_through_edits_and_returned_by_a_deletion(
+                    $fresh_store,
+                )
+                .await;
             }
 
             #[tokio::test]
@@ -98,6 +108,7 @@ fn post(id: PostId, author: &str, title: &str) -> Post {
         created_at_ms: 1_800_000_000_000 + i64::try_from(id.get()).unwrap(),
         updated_at_ms: 1_800_000_000_000 + i64::try_from(id.get()).unwrap(),
         version: 1,
+        images: Vec::new(),
     }
 }
 
@@ -108,10 +119,11 @@ async fn publish(store: &dyn PostStore, author: &str, title: &str) -> Post {
     post
 }
 
-fn edit(title: &str, expected_version: Option<u64>) -> PostEdit {
+fn edit(title: &str, expected_version: u64) -> PostEdit {
     PostEdit {
         title: PostTitle::parse(title).unwrap(),
         content: PostContent::parse("Edited").unwrap(),
+        images: Vec::new(),
         expected_version,
         at_ms: 1_900_000_000_000,
     }
@@ -168,38 +180,67 @@ async fn an_edit_needs_the_owner_and_the_current_version((store, _dir): Fresh) {
     let original = publish(&*store, ALICE, "original").await;
 
     let edited = store
-        .update(original.id, ALICE, &edit("edited", Some(1)))
+        .update(original.id, ALICE, &edit("edited", 1))
         .await
         .unwrap();
     assert_eq!((edited.title.as_ref(), edited.version), ("edited", 2));
     assert_eq!(edited.created_at_ms, original.created_at_ms);
     assert_eq!(edited.updated_at_ms, 1_900_000_000_000);
 
-    match store
-        .update(original.id, ALICE, &edit("stale", Some(1)))
-        .await
-    {
+    match store.update(original.id, ALICE, &edit("stale", 1)).await {
         Err(PostWriteError::Stale(current)) => assert_eq!(*current, edited),
         other => panic!("expected Stale, got {other:?}"),
     }
     assert!(matches!(
-        store
-            .update(original.id, BOB, &edit("not mine", Some(2)))
-            .await,
+        store.update(original.id, BOB, &edit("not mine", 2)).await,
         Err(PostWriteError::NotYours)
     ));
     assert!(matches!(
         store
-            .update(PostId::parse("999").unwrap(), ALICE, &edit("ghost", None))
+            .update(PostId::parse("999").unwrap(), ALICE, &edit("ghost", 1))
             .await,
         Err(PostWriteError::NotFound)
     ));
-    let unconditional = store
-        .update(original.id, ALICE, &edit("last writer", None))
+    let second = store
+        .update(original.id, ALICE, &edit("second edit", 2))
         .await
         .unwrap();
-    assert_eq!(unconditional.version, 3);
-    assert_eq!(store.get(original.id).await.unwrap(), Some(unconditional));
+    assert_eq!(second.version, 3);
+    assert_eq!(store.get(original.id).await.unwrap(), Some(second));
+}
+
+/// An image of picture `n`, described as `alt`.
+fn image(n: u8, alt: &str) -> PostImage {
+    let variant = |size: u8, width| Variant {
+        key: MediaKey::variant(&format!("{n:02x}{size:02x}").repeat(16), ImageType::Png).unwrap(),
+        width,
+        height: 90,
+    };
+    PostImage {
+        picture: MediaId::parse(&format!("{n:032x}"), "id").unwrap(),
+        alt: AltText::parse(alt).unwrap(),
+        variants: Picture {
+            large: variant(1, 1600),
+            small: variant(2, 480),
+        },
+    }
+}
+
+async fn images_are_kept_in_order_through_edits_and_returned_by_a_deletion((store, _dir): Fresh) {
+    let id = store.next_id().await.unwrap();
+    let mut written = post(id, ALICE, "with pictures");
+    written.images = vec![image(2, "second first"), image(1, "a 게시판 sign")];
+    store.create(&written).await.unwrap();
+    assert_eq!(store.get(id).await.unwrap(), Some(written.clone()));
+    assert_eq!(store.list(1, None).await.unwrap().posts, [written.clone()]);
+
+    let mut change = edit("one left", 1);
+    change.images = vec![image(1, "a sign")];
+    let edited = store.update(id, ALICE, &change).await.unwrap();
+    assert_eq!(edited.images, change.images);
+
+    let deleted = store.delete(id, ALICE).await.unwrap();
+    assert_eq!(deleted.images, change.images);
 }
 
 async fn a_deletion_needs_the_owner((store, _dir): Fresh) {
@@ -210,7 +251,7 @@ async fn a_deletion_needs_the_owner((store, _dir): Fresh) {
         Err(PostWriteError::NotYours)
     ));
     assert_eq!(store.get(post.id).await.unwrap(), Some(post.clone()));
-    store.delete(post.id, ALICE).await.unwrap();
+    assert_eq!(store.delete(post.id, ALICE).await.unwrap(), post);
     assert_eq!(store.get(post.id).await.unwrap(), None);
     assert!(matches!(
         store.delete(post.id, ALICE).await,
@@ -261,7 +302,7 @@ async fn of_concurrent_edits_from_one_version_exactly_one_wins((store, _dir): Fr
             let store = Arc::clone(&store);
             tokio::spawn(async move {
                 store
-                    .update(post.id, ALICE, &edit(&format!("edit {n}"), Some(1)))
+                    .update(post.id, ALICE, &edit(&format!("edit {n}"), 1))
                     .await
             })
         })
@@ -285,4 +326,72 @@ async fn of_concurrent_edits_from_one_version_exactly_one_wins((store, _dir): Fr
         Some(winners.remove(0)),
         "the winner's edit is what is stored"
     );
+}
+
+/// Posts written before images existed have no `images` column value of their own (SQLite
+/// gave them the column's default) or attribute (DynamoDB): both read back with none.
+mod posts_from_before_images {
+    use super::*;
+
+    #[tokio::test]
+    async fn read_back_with_no_images_in_sqlite() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqlitePostStore::new(SqliteDatabase::open(dir.path()).unwrap());
+        let file = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .find(|path| path.extension().is_some_and(|ext| ext == "sqlite3"))
+            .unwrap();
+        rusqlite::Connection::open(file)
+            .unwrap()
+            .execute(
+                "INSERT INTO posts (id, title, content, author_sub, author_name, created_at, updated_at, version)
+                 VALUES (7, 'Old', 'From before', 'sub-old', 'old', 1, 1, 1)",
+                [],
+            )
+            .unwrap();
+
+        let old = store
+            .get(PostId::parse("7").unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+
+        assert_eq!((old.title.as_ref(), old.images.len()), ("Old", 0));
+    }
+
+    #[tokio::test]
+    async fn read_back_with_no_images_in_dynamodb() {
+        use aws_sdk_dynamodb::types::AttributeValue::{N, S};
+        let client = aws_sdk_dynamodb::Client::new(&sdk_config().await);
+        let (posts, counters) = (unique_table("posts"), unique_table("counters"));
+        create_posts_table(&client, &posts).await;
+        create_counters_table(&client, &counters).await;
+        client
+            .put_item()
+            .table_name(&posts)
+            .item("id", N("7".into()))
+            .item("feed", S("posts".into()))
+            .item("title", S("Old".into()))
+            .item("content", S("From before".into()))
+            .item("userId", S("sub-old".into()))
+            .item("userName", S("old".into()))
+            .item("createdAt", N("1".into()))
+            .item("updatedAt", N("1".into()))
+            .item("version", N("1".into()))
+            .send()
+            .await
+            .unwrap();
+        let store = DynamoPostStore::new(client, posts, counters);
+
+        let old = store
+            .get(PostId::parse("7").unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        let listed = store.list(10, None).await.unwrap();
+
+        assert_eq!((old.title.as_ref(), old.images.len()), ("Old", 0));
+        assert_eq!(listed.posts, [old]);
+    }
 }

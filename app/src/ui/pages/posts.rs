@@ -225,6 +225,7 @@ fn PostForm(
             Ok(_) => on_submit(PostRequest {
                 title: title.get_untracked(),
                 content: content.get_untracked(),
+                images: Vec::new(),
             }),
             Err(err) => error.set(Some(err.into())),
         }
@@ -355,6 +356,7 @@ fn EditPostForm() -> impl IntoView {
                         title: request.title,
                         content: request.content,
                         version: version.get_untracked(),
+                        images: None,
                     },
                 ));
             }

@@ -25,15 +25,14 @@ use app::domain::{MessageText, RoomId, RoomName};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::{
     Client,
-    error::SdkError,
-    operation::{transact_write_items::TransactWriteItemsError, update_item::UpdateItemError},
+    operation::update_item::UpdateItemError,
     types::{
-        AttributeValue, ConditionCheck, KeysAndAttributes, Put,
-        ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+        AttributeValue, ConditionCheck, Put, ReturnValuesOnConditionCheckFailure,
+        TransactWriteItem, Update,
     },
 };
 
-use super::{number, text};
+use super::{Item, back_off, batch_get, failed_conditions, number, text};
 use crate::ports::{
     ChatStore, ChatWriteError, Created, MAX_MEMBERS, MAX_ROOMS_PER_PERSON, Membership, MessagePage,
     NewMessage, NewRoom, Person, Room, StoreError, StoredMessage,
@@ -43,8 +42,6 @@ use crate::ports::{
 pub const MEMBER_ROOMS_INDEX: &str = "member-rooms-index";
 /// Most tries of an optimistic write that keeps losing races.
 const MAX_ATTEMPTS: u32 = 50;
-
-type Item = HashMap<String, AttributeValue>;
 
 fn room_pk(id: &str) -> String {
     format!("ROOM#{id}")
@@ -150,28 +147,6 @@ fn message_from(item: &Item, room: &RoomId) -> Result<StoredMessage, StoreError>
     })
 }
 
-/// Which items of a cancelled transaction failed their condition, in request order.
-fn failed_conditions<R>(err: &SdkError<TransactWriteItemsError, R>) -> Option<Vec<bool>> {
-    match err.as_service_error() {
-        Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => Some(
-            cancelled
-                .cancellation_reasons()
-                .iter()
-                .map(|reason| reason.code() == Some("ConditionalCheckFailed"))
-                .collect(),
-        ),
-        _ => None,
-    }
-}
-
-/// A short random pause before retrying a lost race, so racers spread out.
-async fn back_off(attempt: u32) {
-    let mut byte = [0u8; 1];
-    let _ = aws_lc_rs::rand::fill(&mut byte);
-    let millis = u64::from(byte[0] % 8) + u64::from(attempt.min(10));
-    tokio::time::sleep(std::time::Duration::from_millis(millis)).await;
-}
-
 /// Chat in one DynamoDB table.
 #[derive(Clone)]
 pub struct DynamoChatStore {
@@ -269,36 +244,6 @@ impl DynamoChatStore {
     async fn existing_room(&self, id: &str) -> Result<Room, ChatWriteError> {
         self.read_room(id).await?.ok_or(ChatWriteError::NotMember)
     }
-
-    /// Rooms and memberships by key, in batches of at most 100 keys.
-    async fn batch_get(&self, keys: Vec<Item>) -> Result<Vec<Item>, StoreError> {
-        let mut found = Vec::new();
-        for chunk in keys.chunks(100) {
-            let mut pending = Some(
-                KeysAndAttributes::builder()
-                    .set_keys(Some(chunk.to_vec()))
-                    .consistent_read(true)
-                    .build()
-                    .map_err(StoreError::unavailable)?,
-            );
-            while let Some(request) = pending.take() {
-                let output = self
-                    .client
-                    .batch_get_item()
-                    .request_items(&self.table, request)
-                    .send()
-                    .await
-                    .map_err(StoreError::unavailable)?;
-                if let Some(items) = output.responses.and_then(|mut r| r.remove(&self.table)) {
-                    found.extend(items);
-                }
-                pending = output
-                    .unprocessed_keys
-                    .and_then(|mut unprocessed| unprocessed.remove(&self.table));
-            }
-        }
-        Ok(found)
-    }
 }
 
 #[async_trait]
@@ -355,12 +300,15 @@ impl ChatStore for DynamoChatStore {
         id: &RoomId,
         sub: &str,
     ) -> Result<Option<(Room, Membership)>, StoreError> {
-        let items = self
-            .batch_get(vec![
+        let items = batch_get(
+            &self.client,
+            &self.table,
+            vec![
                 key(room_pk(id.as_ref()), "META"),
                 key(room_pk(id.as_ref()), member_sk(sub)),
-            ])
-            .await?;
+            ],
+        )
+        .await?;
         let is = |item: &&Item, sk: &str| {
             item.get("sk")
                 .and_then(|v| v.as_s().ok())
@@ -402,8 +350,7 @@ impl ChatStore for DynamoChatStore {
             .iter()
             .map(|member| Ok(key(room_pk(string(member, "roomId")?), "META")))
             .collect::<Result<Vec<_>, StoreError>>()?;
-        let rooms: HashMap<String, Room> = self
-            .batch_get(keys)
+        let rooms: HashMap<String, Room> = batch_get(&self.client, &self.table, keys)
             .await?
             .iter()
             .map(|item| room_from(item).map(|room| (room.id.to_string(), room)))

@@ -3,13 +3,27 @@
 
 mod chat;
 mod counters;
+mod media;
 mod posts;
 
 pub use chat::{DynamoChatStore, MEMBER_ROOMS_INDEX};
 pub use counters::DynamoCounterStore;
+pub use media::{DynamoMediaCatalog, UNATTACHED_INDEX};
 pub use posts::{DynamoPostStore, FEED_INDEX};
 
-use aws_sdk_dynamodb::types::AttributeValue;
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::{
+    Client,
+    error::SdkError,
+    operation::transact_write_items::TransactWriteItemsError,
+    types::{AttributeValue, KeysAndAttributes},
+};
+
+use crate::ports::StoreError;
+
+/// An item as the SDK holds it.
+type Item = HashMap<String, AttributeValue>;
 
 /// A number attribute (DynamoDB sends numbers as decimal strings).
 fn number(value: impl ToString) -> AttributeValue {
@@ -19,4 +33,56 @@ fn number(value: impl ToString) -> AttributeValue {
 /// A string attribute.
 fn text(value: impl Into<String>) -> AttributeValue {
     AttributeValue::S(value.into())
+}
+
+/// Which items of a cancelled transaction failed their condition, in request order.
+fn failed_conditions<R>(err: &SdkError<TransactWriteItemsError, R>) -> Option<Vec<bool>> {
+    match err.as_service_error() {
+        Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => Some(
+            cancelled
+                .cancellation_reasons()
+                .iter()
+                .map(|reason| reason.code() == Some("ConditionalCheckFailed"))
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+/// A short random pause before retrying a lost race, so racers spread out.
+async fn back_off(attempt: u32) {
+    let mut byte = [0u8; 1];
+    let _ = aws_lc_rs::rand::fill(&mut byte);
+    let millis = u64::from(byte[0] % 8) + u64::from(attempt.min(10));
+    tokio::time::sleep(std::time::Duration::from_millis(millis)).await;
+}
+
+/// Items of `table` by key, consistently read, in batches of at most 100 keys (the API's
+/// limit), asking again for whatever DynamoDB left unprocessed.
+async fn batch_get(client: &Client, table: &str, keys: Vec<Item>) -> Result<Vec<Item>, StoreError> {
+    let mut found = Vec::new();
+    for chunk in keys.chunks(100) {
+        let mut pending = Some(
+            KeysAndAttributes::builder()
+                .set_keys(Some(chunk.to_vec()))
+                .consistent_read(true)
+                .build()
+                .map_err(StoreError::unavailable)?,
+        );
+        while let Some(request) = pending.take() {
+            let output = client
+                .batch_get_item()
+                .request_items(table, request)
+                .send()
+                .await
+                .map_err(StoreError::unavailable)?;
+            if let Some(items) = output.responses.and_then(|mut r| r.remove(table)) {
+                found.extend(items);
+            }
+            pending = output
+                .unprocessed_keys
+                .and_then(|mut unprocessed| unprocessed.remove(table));
+        }
+    }
+    Ok(found)
 }

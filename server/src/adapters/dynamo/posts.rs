@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use app::domain::{PostContent, PostId, PostTitle};
+use app::domain::{AltText, MediaId, PostContent, PostId, PostTitle};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::{
     Client,
@@ -12,17 +12,20 @@ use aws_sdk_dynamodb::{
     types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure},
 };
 
-use super::{DynamoCounterStore, number, text};
+use super::{
+    DynamoCounterStore, Item,
+    media::{picture_from, picture_value},
+    number, text,
+};
 use crate::ports::{
-    Author, Post, PostEdit, PostPage, PostStore, PostWriteError, StoreError, next_post_id,
+    Author, Post, PostEdit, PostImage, PostPage, PostStore, PostWriteError, StoreError,
+    next_post_id,
 };
 
 /// The index that lists posts newest first: partition `feed` (one value), sort `id`.
 pub const FEED_INDEX: &str = "feed-id-index";
 /// The one partition of [`FEED_INDEX`].
 const FEED: &str = "posts";
-
-type Item = HashMap<String, AttributeValue>;
 
 /// Posts in `table`; ids from the counters table.
 #[derive(Clone)]
@@ -83,7 +86,48 @@ fn item_from(post: &Post) -> Item {
         ("createdAt".to_owned(), number(post.created_at_ms)),
         ("updatedAt".to_owned(), number(post.updated_at_ms)),
         ("version".to_owned(), number(post.version)),
+        ("images".to_owned(), images_value(&post.images)),
     ])
+}
+
+/// A post's images: a list of `{pictureId, alt, picture}` maps, in order.
+fn images_value(images: &[PostImage]) -> AttributeValue {
+    AttributeValue::L(
+        images
+            .iter()
+            .map(|image| {
+                AttributeValue::M(HashMap::from([
+                    ("pictureId".to_owned(), text(image.picture.as_ref())),
+                    ("alt".to_owned(), text(image.alt.as_ref())),
+                    ("picture".to_owned(), picture_value(&image.variants)),
+                ]))
+            })
+            .collect(),
+    )
+}
+
+/// The images of a post item; items written before pictures have none.
+fn images_from(value: Option<&AttributeValue>) -> Result<Vec<PostImage>, StoreError> {
+    let Some(value) = value else {
+        return Ok(Vec::new());
+    };
+    let corrupt = || StoreError::Corrupt("a post image is unreadable".into());
+    let list = value.as_l().map_err(|_| corrupt())?;
+    list.iter()
+        .map(|entry| {
+            let map = entry.as_m().map_err(|_| corrupt())?;
+            let field = |name: &str| {
+                map.get(name)
+                    .and_then(|v| v.as_s().ok())
+                    .ok_or_else(corrupt)
+            };
+            Ok(PostImage {
+                picture: MediaId::parse(field("pictureId")?, "pictureId").map_err(|_| corrupt())?,
+                alt: AltText::parse(field("alt")?).map_err(|_| corrupt())?,
+                variants: picture_from(map.get("picture").ok_or_else(corrupt)?)?,
+            })
+        })
+        .collect()
 }
 
 fn post_from(item: Item) -> Result<Post, StoreError> {
@@ -113,6 +157,7 @@ fn post_from(item: Item) -> Result<Post, StoreError> {
         created_at_ms: number("createdAt")?,
         updated_at_ms: number("updatedAt")?,
         version: u64::try_from(number("version")?).map_err(|_| corrupt("version"))?,
+        images: images_from(item.get("images"))?,
     })
 }
 
@@ -169,27 +214,25 @@ impl PostStore for DynamoPostStore {
         editor_sub: &str,
         edit: &PostEdit,
     ) -> Result<Post, PostWriteError> {
-        let mut condition = "attribute_exists(id) AND userId = :editor".to_owned();
-        let mut request = self
+        let request = self
             .client
             .update_item()
             .table_name(&self.table)
             .key("id", number(id.get()))
-            .update_expression("SET #title = :title, #content = :content, updatedAt = :at, version = version + :one")
+            .update_expression("SET #title = :title, #content = :content, images = :images, updatedAt = :at, version = version + :one")
+            .condition_expression("attribute_exists(id) AND userId = :editor AND version = :expected")
             .expression_attribute_names("#title", "title")
             .expression_attribute_names("#content", "content")
             .expression_attribute_values(":title", text(edit.title.as_ref()))
             .expression_attribute_values(":content", text(edit.content.as_ref()))
+            .expression_attribute_values(":images", images_value(&edit.images))
             .expression_attribute_values(":at", number(edit.at_ms))
             .expression_attribute_values(":one", number(1))
             .expression_attribute_values(":editor", text(editor_sub))
+            .expression_attribute_values(":expected", number(edit.expected_version))
             .return_values(ReturnValue::AllNew)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
-        if let Some(expected) = edit.expected_version {
-            condition.push_str(" AND version = :expected");
-            request = request.expression_attribute_values(":expected", number(expected));
-        }
-        match request.condition_expression(condition).send().await {
+        match request.send().await {
             Ok(output) => {
                 let item = output
                     .attributes
@@ -208,7 +251,7 @@ impl PostStore for DynamoPostStore {
         }
     }
 
-    async fn delete(&self, id: PostId, owner_sub: &str) -> Result<(), PostWriteError> {
+    async fn delete(&self, id: PostId, owner_sub: &str) -> Result<Post, PostWriteError> {
         let outcome = self
             .client
             .delete_item()
@@ -216,11 +259,17 @@ impl PostStore for DynamoPostStore {
             .key("id", number(id.get()))
             .condition_expression("attribute_exists(id) AND userId = :owner")
             .expression_attribute_values(":owner", text(owner_sub))
+            .return_values(ReturnValue::AllOld)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
             .await;
         match outcome {
-            Ok(_) => Ok(()),
+            Ok(output) => {
+                let item = output
+                    .attributes
+                    .ok_or_else(|| StoreError::Corrupt("delete returned no item".into()))?;
+                Ok(post_from(item)?)
+            }
             Err(err) => {
                 let Some(DeleteItemError::ConditionalCheckFailedException(refused)) =
                     err.as_service_error()

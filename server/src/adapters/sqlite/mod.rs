@@ -9,10 +9,12 @@
 
 mod chat;
 mod counters;
+mod media;
 mod posts;
 
 pub use chat::SqliteChatStore;
 pub use counters::SqliteCounterStore;
+pub use media::SqliteMediaCatalog;
 pub use posts::SqlitePostStore;
 
 use std::{path::Path, sync::Arc};
@@ -34,6 +36,8 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(posts::SCHEMA),
     M::up(local_idp::SCHEMA_ABUSE_LIMITS),
     M::up(chat::SCHEMA),
+    M::up(posts::SCHEMA_IMAGES),
+    M::up(media::SCHEMA),
 ];
 
 /// A shared handle on the database file; adapters for each port clone it.

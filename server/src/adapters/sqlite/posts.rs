@@ -5,7 +5,10 @@ use app::domain::{PostContent, PostId, PostTitle};
 use async_trait::async_trait;
 use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 
-use super::{SqliteCounterStore, SqliteDatabase, corrupt};
+use super::{
+    SqliteCounterStore, SqliteDatabase, corrupt,
+    media::{StoredPostImage, from_json, to_json},
+};
 use crate::ports::{
     Author, Post, PostEdit, PostPage, PostStore, PostWriteError, StoreError, next_post_id,
 };
@@ -22,8 +25,12 @@ pub(super) const SCHEMA: &str = "CREATE TABLE posts (
             version INTEGER NOT NULL
         ) STRICT;";
 
+/// Images came later: posts written before have none (`[]`).
+pub(super) const SCHEMA_IMAGES: &str =
+    "ALTER TABLE posts ADD COLUMN images TEXT NOT NULL DEFAULT '[]';";
+
 const COLUMNS: &str =
-    "id, title, content, author_sub, author_name, created_at, updated_at, version";
+    "id, title, content, author_sub, author_name, created_at, updated_at, version, images";
 
 /// Posts in the `posts` table; ids from the `counters` table.
 #[derive(Clone)]
@@ -47,6 +54,7 @@ fn post_row(row: &Row<'_>) -> rusqlite::Result<Post> {
     let title: String = row.get("title")?;
     let content: String = row.get("content")?;
     let version: i64 = row.get("version")?;
+    let images: Vec<StoredPostImage> = from_json(&row.get::<_, String>("images")?)?;
     Ok(Post {
         id: u64::try_from(id)
             .ok()
@@ -62,6 +70,10 @@ fn post_row(row: &Row<'_>) -> rusqlite::Result<Post> {
         created_at_ms: row.get("created_at")?,
         updated_at_ms: row.get("updated_at")?,
         version: u64::try_from(version).map_err(|_| corrupt(format!("version of post {id}")))?,
+        images: images
+            .into_iter()
+            .map(StoredPostImage::into_image)
+            .collect::<rusqlite::Result<_>>()?,
     })
 }
 
@@ -96,7 +108,7 @@ impl PostStore for SqlitePostStore {
             .call(move |connection| {
                 connection.execute(
                     &format!(
-                        "INSERT INTO posts ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+                        "INSERT INTO posts ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
                     ),
                     params![
                         sql_id(post.id),
@@ -107,6 +119,7 @@ impl PostStore for SqlitePostStore {
                         post.created_at_ms,
                         post.updated_at_ms,
                         i64::try_from(post.version).unwrap_or(i64::MAX),
+                        to_json(&StoredPostImage::all(&post.images))?,
                     ],
                 )
             })
@@ -144,9 +157,7 @@ impl PostStore for SqlitePostStore {
         edit: &PostEdit,
     ) -> Result<Post, PostWriteError> {
         let (editor, edit) = (editor_sub.to_owned(), edit.clone());
-        let expected = edit
-            .expected_version
-            .map(|v| i64::try_from(v).unwrap_or(i64::MAX));
+        let expected = i64::try_from(edit.expected_version).unwrap_or(i64::MAX);
         let outcome = self
             .database
             .call(move |connection| {
@@ -154,11 +165,11 @@ impl PostStore for SqlitePostStore {
                 let updated = transaction
                     .query_row(
                         &format!(
-                            "UPDATE posts SET title = ?1, content = ?2, updated_at = ?3, version = version + 1
-                             WHERE id = ?4 AND author_sub = ?5 AND (?6 IS NULL OR version = ?6)
+                            "UPDATE posts SET title = ?1, content = ?2, updated_at = ?3, images = ?7, version = version + 1
+                             WHERE id = ?4 AND author_sub = ?5 AND version = ?6
                              RETURNING {COLUMNS}"
                         ),
-                        params![edit.title.as_ref(), edit.content.as_ref(), edit.at_ms, sql_id(id), editor, expected],
+                        params![edit.title.as_ref(), edit.content.as_ref(), edit.at_ms, sql_id(id), editor, expected, to_json(&StoredPostImage::all(&edit.images))?],
                         post_row,
                     )
                     .optional()?;
@@ -176,28 +187,32 @@ impl PostStore for SqlitePostStore {
         }
     }
 
-    async fn delete(&self, id: PostId, owner_sub: &str) -> Result<(), PostWriteError> {
+    async fn delete(&self, id: PostId, owner_sub: &str) -> Result<Post, PostWriteError> {
         let owner = owner_sub.to_owned();
         let outcome = self
             .database
             .call(move |connection| {
                 let transaction =
                     connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                let deleted = transaction.execute(
-                    "DELETE FROM posts WHERE id = ?1 AND author_sub = ?2",
-                    params![sql_id(id), owner],
-                )?;
-                let outcome = if deleted == 1 {
-                    Outcome::Done(())
-                } else {
-                    Outcome::Refused(find(&transaction, id)?)
+                let deleted = transaction
+                    .query_row(
+                        &format!(
+                            "DELETE FROM posts WHERE id = ?1 AND author_sub = ?2 RETURNING {COLUMNS}"
+                        ),
+                        params![sql_id(id), owner],
+                        post_row,
+                    )
+                    .optional()?;
+                let outcome = match deleted {
+                    Some(post) => Outcome::Done(post),
+                    None => Outcome::Refused(find(&transaction, id)?),
                 };
                 transaction.commit()?;
                 Ok(outcome)
             })
             .await?;
         match outcome {
-            Outcome::Done(()) => Ok(()),
+            Outcome::Done(post) => Ok(post),
             Outcome::Refused(current) => Err(PostWriteError::delete_refused(current)),
         }
     }
