@@ -18,7 +18,13 @@ SDK_CALL_ACTIONS = {
     "admin_get_user": "cognito-idp:AdminGetUser",
     "batch_get_item": "dynamodb:BatchGetItem",
     "post_to_connection": "execute-api:ManageConnections",
+    "get_object": "s3:GetObject",
+    "put_object": "s3:PutObject",
+    "delete_object": "s3:DeleteObject",
 }
+
+# Granted for how S3 answers, not for a call: with it a missing object is a 404, not a 403.
+ANSWER_SHAPING_ACTIONS = {"get_object": "s3:ListBucket"}
 
 # Items of a transaction (`TransactWriteItems` has no IAM action of its own: each item needs
 # its own action).
@@ -52,6 +58,18 @@ def api_behaviour(resources):
         b for b in distribution_config(resources)["CacheBehaviors"] if b["PathPattern"] == "/api/*"
     ]
     return behaviour
+
+
+def media_behaviour(resources):
+    (behaviour,) = [
+        b for b in distribution_config(resources)["CacheBehaviors"] if b["PathPattern"] == "/media/*"
+    ]
+    return behaviour
+
+
+def media_bucket_name():
+    """The media bucket's name as the template spells it (the origin names it, not refers)."""
+    return "${AppName}-${Stage}-media-${AWS::AccountId}"
 
 
 def test_the_site_bucket_blocks_every_kind_of_public_access(resources):
@@ -115,15 +133,22 @@ def test_the_security_headers_policy_matches_the_local_server(resources):
     ]
     csp = " ".join(headers["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"].split())
     socket = " wss://${WebSocketApi}.execute-api.${AWS::Region}.amazonaws.com"
+    uploads = " https://${AppName}-${Stage}-media-${AWS::AccountId}.s3.${AWS::Region}.amazonaws.com"
     assert socket in csp, "the chat socket's origin is allowed"
-    assert csp.replace(socket, "") == rust_string_constant("server/src/http/middleware.rs", "CONTENT_SECURITY_POLICY")
+    assert uploads in csp, "browsers may post uploads to the media bucket"
+    local = rust_string_constant("server/src/http/middleware.rs", "CONTENT_SECURITY_POLICY")
+    assert csp.replace(socket, "").replace(uploads, "") == local
     assert "'wasm-unsafe-eval'" in csp and "unsafe-inline" not in csp
     assert "frame-ancestors 'none'" in csp
     assert headers["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
     assert headers["ContentTypeOptions"]["Override"] is True
     assert headers["FrameOptions"]["FrameOption"] == "DENY"
     assert headers["ReferrerPolicy"]["ReferrerPolicy"] == "strict-origin-when-cross-origin"
-    for behaviour in [distribution_config(resources)["DefaultCacheBehavior"], api_behaviour(resources)]:
+    for behaviour in [
+        distribution_config(resources)["DefaultCacheBehavior"],
+        api_behaviour(resources),
+        media_behaviour(resources),
+    ]:
         assert behaviour["ResponseHeadersPolicyId"] == {"Ref": "SecurityHeadersPolicy"}
 
 
@@ -147,6 +172,7 @@ def test_the_lambda_role_allows_exactly_the_sdk_calls_the_code_makes(resources):
     called = {action for call, action in SDK_CALL_ACTIONS.items() if f".{call}()" in source}
     if ".transact_write_items()" in source:
         called |= {action for item, action in TRANSACTION_ITEM_ACTIONS.items() if item in source}
+    called |= {action for call, action in ANSWER_SHAPING_ACTIONS.items() if f".{call}()" in source}
     assert called, "the adapters make no SDK call this test knows; extend SDK_CALL_ACTIONS"
     assert granted == called
 
@@ -344,3 +370,91 @@ def test_the_chat_socket_api_sends_every_event_to_the_api_function(resources):
     assert live == {"AttributeName": "expiresAt", "Enabled": True}
     source = (ROOT / "server" / "src" / "adapters" / "live" / "apigw.rs").read_text()
     assert '"expiresAt"' in source, "the adapter writes the TTL attribute the table expires on"
+
+
+def test_the_media_bucket_is_private_encrypted_and_tls_only(resources):
+    bucket = resources["MediaBucket"]
+    properties = bucket["Properties"]
+    assert properties["BucketName"] == {"Fn::Sub": media_bucket_name()}
+    assert set(properties["PublicAccessBlockConfiguration"].values()) == {True}
+    assert properties["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    (rule,) = properties["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    assert bucket["DeletionPolicy"] == "Retain"
+    (deny,) = [
+        s
+        for s in resources["MediaBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+        if s["Effect"] == "Deny"
+    ]
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert deny["Action"] == "s3:*"
+
+
+def test_cloudfront_reads_only_served_pictures_never_uploads(resources):
+    allows = [
+        s
+        for s in resources["MediaBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+        if s["Effect"] == "Allow"
+    ]
+    (allow,) = allows
+    assert allow["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert allow["Action"] == "s3:GetObject"
+    assert allow["Resource"] == {"Fn::Sub": "${MediaBucket.Arn}/media/*"}
+    assert allow["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"].endswith(
+        ":distribution/${Distribution}"
+    )
+
+
+def test_the_media_behaviour_serves_the_bucket_through_oac_without_spa_routing(resources):
+    behaviour = media_behaviour(resources)
+    assert behaviour["TargetOriginId"] == "media"
+    assert behaviour["AllowedMethods"] == ["GET", "HEAD"]
+    assert behaviour["ViewerProtocolPolicy"] == "redirect-to-https"
+    assert "FunctionAssociations" not in behaviour
+    (origin,) = [o for o in distribution_config(resources)["Origins"] if o["Id"] == "media"]
+    assert origin["DomainName"] == {"Fn::Sub": media_bucket_name() + ".s3.${AWS::Region}.amazonaws.com"}
+    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": ["SiteOriginAccessControl", "Id"]}
+    assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}
+
+
+def test_uploads_are_posted_from_the_site_origin_only_and_expire_after_a_day(resources):
+    properties = resources["MediaBucket"]["Properties"]
+    (cors,) = properties["CorsConfiguration"]["CorsRules"]
+    assert cors["AllowedMethods"] == ["POST"]
+    (origin,) = cors["AllowedOrigins"]
+    assert origin == {
+        "Fn::If": [
+            "HasCustomDomain",
+            {"Fn::Sub": "https://${DomainName}"},
+            {"Fn::Sub": "https://${Distribution.DomainName}"},
+        ]
+    }
+    (rule,) = properties["LifecycleConfiguration"]["Rules"]
+    assert (rule["Prefix"], rule["ExpirationInDays"], rule["Status"]) == ("uploads/", 1, "Enabled")
+
+
+def test_the_function_writes_only_where_each_prefix_needs(resources):
+    granted = {
+        (action, str(statement["Resource"]))
+        for statement in statements(resources["ApiFunctionRole"])
+        for action in as_list(statement["Action"])
+        if action.startswith("s3:")
+    }
+    uploads = "{'Fn::Sub': '${MediaBucket.Arn}/uploads/*'}"
+    served = "{'Fn::Sub': '${MediaBucket.Arn}/media/*'}"
+    assert granted == {
+        ("s3:PutObject", uploads),
+        ("s3:GetObject", uploads),
+        ("s3:DeleteObject", uploads),
+        ("s3:PutObject", served),
+        ("s3:DeleteObject", served),
+        ("s3:ListBucket", "{'Fn::GetAtt': ['MediaBucket', 'Arn']}"),
+    }
+
+
+def test_the_server_signs_uploads_for_the_bucket_the_csp_allows(resources):
+    """The upload URL the S3 adapter builds is the CSP's connect-src entry."""
+    source = (ROOT / "server/src/adapters/media/s3.rs").read_text()
+    assert 'format!("https://{}.s3.{}.amazonaws.com", self.bucket, self.region)' in source
+    variables = resources["ApiFunction"]["Properties"]["Environment"]["Variables"]
+    assert variables["BOARDWALK_MEDIA_BUCKET"] == {"Ref": "MediaBucket"}
