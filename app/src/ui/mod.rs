@@ -3,6 +3,7 @@
 mod forms;
 mod live;
 mod pages;
+mod pictures;
 mod require_sign_in;
 mod routes;
 

@@ -17,6 +17,7 @@ export class PostPages {
   readonly cancelButton: Locator;
   readonly currentVersion: Locator;
   readonly startAgainButton: Locator;
+  readonly publishButton: Locator;
 
   constructor(private readonly page: Page) {
     this.title = page.getByLabel('Title');
@@ -34,6 +35,7 @@ export class PostPages {
     this.cancelButton = page.getByRole('button', { name: 'Cancel' });
     this.currentVersion = page.getByRole('region', { name: 'Current version' });
     this.startAgainButton = page.getByRole('button', { name: 'Start again from the current version' });
+    this.publishButton = page.getByRole('button', { name: 'Publish' });
   }
 
   /** Writes a post from the board's "Write a post" link; returns its id. */
@@ -51,7 +53,7 @@ export class PostPages {
   }
 
   async publish(): Promise<void> {
-    await this.page.getByRole('button', { name: 'Publish' }).click();
+    await this.publishButton.click();
     await expect(this.page).toHaveURL(/\/posts\/\d+$/);
   }
 

@@ -27,10 +27,7 @@ use super::{
     ApiError, AppState,
     extract::{ApiPath, AuthUser, JsonBody},
 };
-use crate::{
-    adapters::media::LOCAL_UPLOAD_PATH,
-    ports::{UploadReceiver, UploadRefused},
-};
+use crate::ports::{LOCAL_UPLOAD_PATH, UploadReceiver, UploadRefused};
 
 /// Room for the form fields around the largest file.
 const FORM_OVERHEAD_BYTES: usize = 64 * 1024;

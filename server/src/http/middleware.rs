@@ -31,7 +31,7 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// infra tests): scripts only from this origin, WebAssembly allowed to compile, no inline
 /// script or style, no framing.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
-     style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
+     style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; \
      object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 /// Lets the configured other origins call the API with credentials; the SPA itself is

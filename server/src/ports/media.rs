@@ -106,6 +106,17 @@ pub enum ReadError {
     Store(#[from] StoreError),
 }
 
+impl ReadError {
+    /// `bytes` if there are at most `max_bytes` of them: every store's last check.
+    pub fn bounded(bytes: Vec<u8>, max_bytes: u64) -> Result<Vec<u8>, Self> {
+        let size = bytes.len() as u64;
+        if size > max_bytes {
+            return Err(Self::TooLarge(size));
+        }
+        Ok(bytes)
+    }
+}
+
 /// The bytes: uploads land here, processed variants are written and served from here.
 #[async_trait]
 pub trait MediaStore: Send + Sync {
@@ -269,6 +280,84 @@ impl MediaRecord {
     }
 }
 
+/// How stores spell a record's purpose, stage and attachment: one spelling for both adapters
+/// (DynamoDB's conditions name the stages too).
+pub mod stored {
+    use app::{domain::PostId, dto::UploadPurpose};
+
+    use super::{Attachment, Picture, Stage};
+
+    /// [`Stage::Awaiting`].
+    pub const AWAITING: &str = "awaiting";
+    /// [`Stage::Processing`].
+    pub const PROCESSING: &str = "processing";
+    /// [`Stage::Ready`].
+    pub const READY: &str = "ready";
+    /// [`Stage::Attached`].
+    pub const ATTACHED: &str = "attached";
+
+    /// A purpose's stored name.
+    pub fn purpose(purpose: UploadPurpose) -> &'static str {
+        match purpose {
+            UploadPurpose::Avatar => "avatar",
+            UploadPurpose::Post => "post",
+        }
+    }
+
+    /// The purpose a stored name spells.
+    pub fn purpose_from(raw: &str) -> Option<UploadPurpose> {
+        match raw {
+            "avatar" => Some(UploadPurpose::Avatar),
+            "post" => Some(UploadPurpose::Post),
+            _ => None,
+        }
+    }
+
+    /// An attachment's stored name: `avatar` or `post:<id>`.
+    pub fn attachment(to: Attachment) -> String {
+        match to {
+            Attachment::Avatar => "avatar".into(),
+            Attachment::Post(id) => format!("post:{id}"),
+        }
+    }
+
+    /// The attachment a stored name spells.
+    pub fn attachment_from(raw: &str) -> Option<Attachment> {
+        if raw == "avatar" {
+            return Some(Attachment::Avatar);
+        }
+        let id = raw.strip_prefix("post:")?;
+        PostId::parse(id).ok().map(Attachment::Post)
+    }
+
+    /// A stage as three stored values: its name, its picture and what it is attached to.
+    pub fn stage(stage: &Stage) -> (&'static str, Option<&Picture>, Option<String>) {
+        match stage {
+            Stage::Awaiting => (AWAITING, None, None),
+            Stage::Processing => (PROCESSING, None, None),
+            Stage::Ready(picture) => (READY, Some(picture), None),
+            Stage::Attached(picture, to) => (ATTACHED, Some(picture), Some(attachment(*to))),
+        }
+    }
+
+    /// The stage three stored values spell, if they are consistent.
+    pub fn stage_from(
+        name: &str,
+        picture: Option<Picture>,
+        attached_to: Option<&str>,
+    ) -> Option<Stage> {
+        match (name, picture, attached_to) {
+            (AWAITING, _, _) => Some(Stage::Awaiting),
+            (PROCESSING, _, _) => Some(Stage::Processing),
+            (READY, Some(picture), _) => Some(Stage::Ready(picture)),
+            (ATTACHED, Some(picture), Some(to)) => {
+                attachment_from(to).map(|to| Stage::Attached(picture, to))
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Why a stage change did not happen. The store's condition decides; this explains it.
 #[derive(Debug, thiserror::Error)]
 pub enum StageError {
@@ -372,6 +461,10 @@ pub fn stage_refused(current: Option<MediaRecord>) -> StageError {
         Some(record) => StageError::WrongStage(Box::new(record)),
     }
 }
+
+/// Where browsers post uploads on the embedded default (on this origin): the local store's
+/// forms point here and the edge serves the [`UploadReceiver`] here.
+pub const LOCAL_UPLOAD_PATH: &str = "/api/media/local-upload";
 
 /// Receives a browser's upload where no S3 does it: the embedded default's upload route
 /// hands the posted form here, which checks it exactly as S3 checks a presigned POST.

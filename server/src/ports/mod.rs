@@ -23,9 +23,9 @@ pub use live::{
     ConnectionRegistry, LiveDelivery, SocketHub, SocketTickets, Subscription, TICKET_LIFETIME,
 };
 pub use media::{
-    Attachment, Avatar, AvatarDirectory, MediaCatalog, MediaKey, MediaRecord, MediaStore, Picture,
-    ReadError, Stage, StageError, UploadPolicy, UploadReceiver, UploadRefused, UploadTarget,
-    Variant, stage_refused,
+    Attachment, Avatar, AvatarDirectory, LOCAL_UPLOAD_PATH, MediaCatalog, MediaKey, MediaRecord,
+    MediaStore, Picture, ReadError, Stage, StageError, UploadPolicy, UploadReceiver, UploadRefused,
+    UploadTarget, Variant, stage_refused, stored,
 };
 pub use posts::{
     Author, Post, PostEdit, PostImage, PostPage, PostStore, PostWriteError, next_post_id,

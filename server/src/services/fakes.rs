@@ -752,12 +752,7 @@ impl MediaStore for InMemoryMedia {
     }
 
     async fn read(&self, key: &MediaKey, max_bytes: u64) -> Result<Vec<u8>, ReadError> {
-        let bytes = self.object(key).ok_or(ReadError::Missing)?;
-        let size = bytes.len() as u64;
-        if size > max_bytes {
-            return Err(ReadError::TooLarge(size));
-        }
-        Ok(bytes)
+        ReadError::bounded(self.object(key).ok_or(ReadError::Missing)?, max_bytes)
     }
 
     async fn write_variant(

@@ -201,8 +201,8 @@ impl TestApp {
             .to_owned()
     }
 
-    /// Signs `username` up and confirms the account through the REST API.
-    pub async fn confirmed_user(&self, username: &str) {
+    /// `POST /api/auth/signup` for `username` with the test password, succeeding.
+    async fn signed_up(&self, username: &str) {
         let signed_up = self
             .post_json(
                 "/api/auth/signup",
@@ -214,6 +214,11 @@ impl TestApp {
             )
             .await;
         assert_eq!(signed_up.status(), 200);
+    }
+
+    /// Signs `username` up and confirms the account through the REST API.
+    pub async fn confirmed_user(&self, username: &str) {
+        self.signed_up(username).await;
         let code = self.latest_code(username).await;
         let confirmed = self
             .post_json(
@@ -242,17 +247,7 @@ impl TestApp {
     /// An access token for `username`, signed up and confirmed on Cognito through moto
     /// (which sends no mail and accepts any code).
     pub async fn cognito_access_token(&self, username: &str) -> String {
-        let signed_up = self
-            .post_json(
-                "/api/auth/signup",
-                &serde_json::json!({
-                    "username": username,
-                    "password": PASSWORD,
-                    "email": format!("{username}@example.com"),
-                }),
-            )
-            .await;
-        assert_eq!(signed_up.status(), 200);
+        self.signed_up(username).await;
         let confirmed = self
             .post_json(
                 "/api/auth/confirmEmail",

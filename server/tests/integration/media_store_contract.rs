@@ -222,6 +222,26 @@ mod local_forms {
     }
 
     #[tokio::test]
+    async fn a_file_of_the_largest_size_any_upload_may_have_is_received() {
+        let fresh = local_store().await;
+        let key = upload_key(6);
+        let largest = app::domain::MAX_UPLOAD_BYTES;
+        let target = fresh
+            .store
+            .presign_upload(&policy(&key, largest))
+            .await
+            .unwrap();
+
+        let answer = upload(&fresh, &target, vec![0; usize::try_from(largest).unwrap()]).await;
+
+        assert_eq!(answer.status(), 204);
+        assert_eq!(
+            fresh.store.read(&key, largest).await.unwrap().len() as u64,
+            largest
+        );
+    }
+
+    #[tokio::test]
     async fn an_expired_form_is_refused() {
         let fresh = local_store().await;
         let key = upload_key(5);

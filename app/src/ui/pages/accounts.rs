@@ -16,6 +16,7 @@ use crate::{
     ui::{
         Route,
         forms::{FormError, PasswordRules, TextField, on_answer},
+        pictures::AvatarEditor,
         require_sign_in::RequireSignIn,
     },
 };
@@ -220,6 +221,7 @@ fn AccountDetails() -> impl IntoView {
                     .map(|answer| match answer {
                         Ok(me) => {
                             view! {
+                                <AvatarEditor current=me.avatar_large_url.clone() username=me.username.clone() />
                                 <dl class="account">
                                     <dt>"Username"</dt>
                                     <dd data-testid="my-username">{me.username}</dd>

@@ -26,6 +26,7 @@ use crate::{
         Route,
         forms::{FormError, TextField, on_answer},
         live::ChatLive,
+        pictures::Avatar,
         require_sign_in::RequireSignIn,
     },
 };
@@ -318,7 +319,6 @@ fn Conversation(id: String) -> impl IntoView {
 #[component]
 fn RoomHeader(room: ChatRoom) -> impl IntoView {
     let session = expect_context::<Session>();
-    let names: Vec<String> = room.members.iter().map(|m| m.username.clone()).collect();
     let someone = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
     let room_id = room.room_id.clone();
@@ -347,7 +347,20 @@ fn RoomHeader(room: ChatRoom) -> impl IntoView {
 
     view! {
         <h1>{room.name.clone()}</h1>
-        <p class="muted" data-testid="room-members">{names.join(", ")}</p>
+        <ul class="room-members" data-testid="room-members" aria-label="Members">
+            {room
+                .members
+                .iter()
+                .map(|member| {
+                    view! {
+                        <li>
+                            <Avatar url=member.avatar_url.clone() name=member.username.clone() size=24 />
+                            {member.username.clone()}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
         <details class="room-settings">
             <summary>"Room settings"</summary>
             <form on:submit=submit novalidate>
@@ -403,6 +416,7 @@ fn MessageList(
                     view! {
                         <li class="message" class:mine=mine data-testid="message">
                             <p class="message-meta">
+                                <Avatar url=message.avatar_url.clone() name=message.sender_name.clone() size=24 />
                                 <span class="author">{message.sender_name.clone()}</span>
                                 " · "
                                 <time>{short_time(message.sent_at)}</time>

@@ -16,6 +16,7 @@ use crate::{
     ui::{
         Route,
         forms::{CharacterCount, FormError, TextArea, TextField, on_answer},
+        pictures::{Avatar, ImageDrafts, ImagesField, PostImages},
         require_sign_in::RequireSignIn,
     },
 };
@@ -49,6 +50,7 @@ fn Byline(post: PostResponse) -> impl IntoView {
     let edited = post.updated_at != post.created_at;
     view! {
         <p class="byline" data-testid="byline">
+            <Avatar url=post.avatar_url.clone() name=post.user_name.clone() />
             <span class="author">{post.user_name}</span>
             " · "
             <time datetime=post.created_at.clone() title=post.created_at.clone()>
@@ -92,9 +94,15 @@ pub fn Board() -> impl IntoView {
                     key=|post| post.id.clone()
                     children=|post| {
                         let (href, title) = (Route::Post(post.id.clone()).to_string(), post.title.clone());
+                        let pictures = match post.images.len() {
+                            0 => None,
+                            1 => Some("1 image".to_owned()),
+                            n => Some(format!("{n} images")),
+                        };
                         view! {
                             <li class="post-item">
                                 <A href=href>{title}</A>
+                                {pictures.map(|text| view! { <span class="muted image-count">{text}</span> })}
                                 <Byline post=post />
                             </li>
                         }
@@ -141,6 +149,7 @@ pub fn PostView() -> impl IntoView {
                                     <div class="post-content" data-testid="post-content">
                                         {post.content.clone()}
                                     </div>
+                                    <PostImages images=post.images.clone() />
                                     <Show when=mine>
                                         <AuthorActions id=post_id.clone() />
                                     </Show>
@@ -207,11 +216,13 @@ fn AuthorActions(id: String) -> impl IntoView {
     }
 }
 
-/// Title and content with live counters and field errors, shared by writing and editing.
+/// Title, content and images with live counters and field errors, shared by writing and
+/// editing.
 #[component]
 fn PostForm(
     title: RwSignal<String>,
     content: RwSignal<String>,
+    images: ImageDrafts,
     error: RwSignal<Option<AppError>>,
     #[prop(into)] pending: Signal<bool>,
     submit_label: &'static str,
@@ -220,14 +231,16 @@ fn PostForm(
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         let checked = PostTitle::parse(&title.get_untracked())
-            .and(PostContent::parse(&content.get_untracked()));
+            .and(PostContent::parse(&content.get_untracked()))
+            .map_err(AppError::from)
+            .and_then(|_| images.request());
         match checked {
-            Ok(_) => on_submit(PostRequest {
+            Ok(images) => on_submit(PostRequest {
                 title: title.get_untracked(),
                 content: content.get_untracked(),
-                images: Vec::new(),
+                images,
             }),
-            Err(err) => error.set(Some(err.into())),
+            Err(err) => error.set(Some(err)),
         }
     };
     view! {
@@ -235,6 +248,7 @@ fn PostForm(
             <TextField label="Title" name="title" value=title error=error />
             <CharacterCount value=title max=PostTitle::MAX_CHARS id="field-title-count" />
             <TextArea label="Content" name="content" value=content error=error max=PostContent::MAX_CHARS />
+            <ImagesField drafts=images error=error />
             <FormError error=error />
             <button type="submit" disabled=move || pending.get()>{submit_label}</button>
         </form>
@@ -256,6 +270,7 @@ pub fn NewPost() -> impl IntoView {
 fn NewPostForm() -> impl IntoView {
     let session = expect_context::<Session>();
     let (title, content) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let images = ImageDrafts::new(&[]);
     let error = RwSignal::new(None::<AppError>);
     let publish = Action::new_local(move |request: &PostRequest| {
         session.authorized(create_post(request.clone()))
@@ -268,6 +283,7 @@ fn NewPostForm() -> impl IntoView {
         <PostForm
             title
             content
+            images
             error
             pending=publish.pending()
             submit_label="Publish"
@@ -296,12 +312,14 @@ fn EditPostForm() -> impl IntoView {
     let params = use_params_map();
     let id = params.read_untracked().get("id").unwrap_or_default();
     let (title, content) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let images = ImageDrafts::new(&[]);
     let version = RwSignal::new(None::<u64>);
     let current = RwSignal::new(None::<PostResponse>);
     let error = RwSignal::new(None::<AppError>);
     let load_into_form = move |post: PostResponse| {
         title.set(post.title);
         content.set(post.content);
+        images.replace(&post.images);
         version.set(Some(post.version));
         current.set(None);
         error.set(None);
@@ -346,6 +364,7 @@ fn EditPostForm() -> impl IntoView {
         <PostForm
             title
             content
+            images
             error
             pending=save.pending()
             submit_label="Save changes"
@@ -356,7 +375,7 @@ fn EditPostForm() -> impl IntoView {
                         title: request.title,
                         content: request.content,
                         version: version.get_untracked(),
-                        images: None,
+                        images: Some(request.images),
                     },
                 ));
             }

@@ -32,7 +32,9 @@ use aws_sdk_dynamodb::{
     },
 };
 
-use super::{Item, back_off, batch_get, failed_conditions, number, text};
+use super::{
+    Item, back_off, batch_get, failed_conditions, number, number_attribute, string_attribute, text,
+};
 use crate::ports::{
     ChatStore, ChatWriteError, Created, MAX_MEMBERS, MAX_ROOMS_PER_PERSON, Membership, MessagePage,
     NewMessage, NewRoom, Person, Room, StoreError, StoredMessage,
@@ -64,17 +66,11 @@ fn corrupt(what: &str) -> StoreError {
 }
 
 fn string<'a>(item: &'a Item, name: &str) -> Result<&'a str, StoreError> {
-    item.get(name)
-        .and_then(|value| value.as_s().ok())
-        .map(String::as_str)
-        .ok_or_else(|| corrupt(name))
+    string_attribute(item, name).ok_or_else(|| corrupt(name))
 }
 
 fn count(item: &Item, name: &str) -> Result<u64, StoreError> {
-    item.get(name)
-        .and_then(|value| value.as_n().ok())
-        .and_then(|value| value.parse().ok())
-        .ok_or_else(|| corrupt(name))
+    number_attribute(item, name).ok_or_else(|| corrupt(name))
 }
 
 fn person_value(person: &Person) -> AttributeValue {

@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 
 use app::{
-    domain::{ImageType, MediaId, PostId},
+    domain::{ImageType, MediaId},
     dto::UploadPurpose,
 };
 use async_trait::async_trait;
@@ -28,10 +28,12 @@ use aws_sdk_dynamodb::{
     },
 };
 
-use super::{Item, back_off, batch_get, failed_conditions, number, text};
+use super::{
+    Item, back_off, batch_get, failed_conditions, number, number_attribute, string_attribute, text,
+};
 use crate::ports::{
     Attachment, Avatar, AvatarDirectory, MediaCatalog, MediaKey, MediaRecord, Picture, Stage,
-    StageError, StoreError, Variant, stage_refused,
+    StageError, StoreError, Variant, stage_refused, stored,
 };
 
 /// The sparse index of records attached to nothing: partition `owner`, sort `unattachedAt`.
@@ -57,17 +59,11 @@ fn corrupt(what: &str) -> StoreError {
 }
 
 fn string<'a>(item: &'a Item, name: &str) -> Result<&'a str, StoreError> {
-    item.get(name)
-        .and_then(|value| value.as_s().ok())
-        .map(String::as_str)
-        .ok_or_else(|| corrupt(name))
+    string_attribute(item, name).ok_or_else(|| corrupt(name))
 }
 
 fn integer(item: &Item, name: &str) -> Result<i64, StoreError> {
-    item.get(name)
-        .and_then(|value| value.as_n().ok())
-        .and_then(|value| value.parse().ok())
-        .ok_or_else(|| corrupt(name))
+    number_attribute(item, name).ok_or_else(|| corrupt(name))
 }
 
 /// A picture as a map attribute: `{large: {key, width, height}, small: {…}}`. Posts copy
@@ -110,45 +106,16 @@ pub(super) fn picture_from(value: &AttributeValue) -> Result<Picture, StoreError
     })
 }
 
-fn purpose_name(purpose: UploadPurpose) -> &'static str {
-    match purpose {
-        UploadPurpose::Avatar => "avatar",
-        UploadPurpose::Post => "post",
-    }
-}
-
-fn attachment_name(to: Attachment) -> String {
-    match to {
-        Attachment::Avatar => "avatar".into(),
-        Attachment::Post(id) => format!("post:{id}"),
-    }
-}
-
 fn record_from(item: &Item) -> Result<MediaRecord, StoreError> {
-    let purpose = match string(item, "purpose")? {
-        "avatar" => UploadPurpose::Avatar,
-        "post" => UploadPurpose::Post,
-        _ => return Err(corrupt("purpose")),
-    };
-    let picture = || picture_from(item.get("picture").ok_or_else(|| corrupt("picture"))?);
-    let stage = match string(item, "stage")? {
-        "awaiting" => Stage::Awaiting,
-        "processing" => Stage::Processing,
-        "ready" => Stage::Ready(picture()?),
-        "attached" => {
-            let to = string(item, "attachedTo")?;
-            let to = if to == "avatar" {
-                Attachment::Avatar
-            } else {
-                to.strip_prefix("post:")
-                    .and_then(|id| PostId::parse(id).ok())
-                    .map(Attachment::Post)
-                    .ok_or_else(|| corrupt("attachedTo"))?
-            };
-            Stage::Attached(picture()?, to)
-        }
-        _ => return Err(corrupt("stage")),
-    };
+    let purpose =
+        stored::purpose_from(string(item, "purpose")?).ok_or_else(|| corrupt("purpose"))?;
+    let picture = item.get("picture").map(picture_from).transpose()?;
+    let stage = stored::stage_from(
+        string(item, "stage")?,
+        picture,
+        string_attribute(item, "attachedTo"),
+    )
+    .ok_or_else(|| corrupt("stage"))?;
     Ok(MediaRecord {
         id: MediaId::parse(string(item, "id")?, "id").map_err(|_| corrupt("id"))?,
         owner: string(item, "owner")?.to_owned(),
@@ -170,12 +137,12 @@ fn item_from(record: &MediaRecord) -> Item {
     let mut item = key(&record.owner, media_item(&record.id));
     item.extend([
         ("id".to_owned(), text(record.id.as_ref())),
-        ("purpose".to_owned(), text(purpose_name(record.purpose))),
+        ("purpose".to_owned(), text(stored::purpose(record.purpose))),
         ("contentType".to_owned(), text(record.content_type.mime())),
         ("declaredBytes".to_owned(), number(record.declared_bytes)),
         ("uploadKey".to_owned(), text(record.upload_key.as_ref())),
         ("createdAt".to_owned(), number(record.created_at_ms)),
-        ("stage".to_owned(), text("awaiting")),
+        ("stage".to_owned(), text(stored::AWAITING)),
         ("stageSince".to_owned(), number(record.stage_since_ms)),
         ("unattachedAt".to_owned(), number(record.created_at_ms)),
     ]);
@@ -260,10 +227,10 @@ impl DynamoMediaCatalog {
             set: "stage = :attached, attachedTo = :to REMOVE unattachedAt",
             condition: "purpose = :purpose AND (stage = :ready OR (stage = :attached AND attachedTo = :to))",
             values: vec![
-                (":attached", text("attached")),
-                (":ready", text("ready")),
-                (":to", text(attachment_name(to))),
-                (":purpose", text(purpose_name(purpose))),
+                (":attached", text(stored::ATTACHED)),
+                (":ready", text(stored::READY)),
+                (":to", text(stored::attachment(to))),
+                (":purpose", text(stored::purpose(purpose))),
             ],
         }
     }
@@ -370,8 +337,8 @@ impl MediaCatalog for DynamoMediaCatalog {
             set: "stage = :processing",
             condition: "stage = :awaiting OR (stage = :processing AND stageSince < :stuck)",
             values: vec![
-                (":processing", text("processing")),
-                (":awaiting", text("awaiting")),
+                (":processing", text(stored::PROCESSING)),
+                (":awaiting", text(stored::AWAITING)),
                 (":stuck", number(stuck_before_ms)),
             ],
         };
@@ -388,8 +355,8 @@ impl MediaCatalog for DynamoMediaCatalog {
             set: "stage = :awaiting",
             condition: "stage = :processing",
             values: vec![
-                (":processing", text("processing")),
-                (":awaiting", text("awaiting")),
+                (":processing", text(stored::PROCESSING)),
+                (":awaiting", text(stored::AWAITING)),
             ],
         };
         self.change(owner, id, change, at_ms).await.map(|_| ())
@@ -406,8 +373,8 @@ impl MediaCatalog for DynamoMediaCatalog {
             set: "stage = :ready, picture = :picture",
             condition: "stage = :processing",
             values: vec![
-                (":processing", text("processing")),
-                (":ready", text("ready")),
+                (":processing", text(stored::PROCESSING)),
+                (":ready", text(stored::READY)),
                 (":picture", picture_value(picture)),
             ],
         };
@@ -438,9 +405,9 @@ impl MediaCatalog for DynamoMediaCatalog {
             set: "stage = :ready, unattachedAt = createdAt REMOVE attachedTo",
             condition: "stage = :attached AND attachedTo = :from",
             values: vec![
-                (":attached", text("attached")),
-                (":ready", text("ready")),
-                (":from", text(attachment_name(from))),
+                (":attached", text(stored::ATTACHED)),
+                (":ready", text(stored::READY)),
+                (":from", text(stored::attachment(from))),
             ],
         };
         self.change(owner, id, change, at_ms).await.map(|_| ())

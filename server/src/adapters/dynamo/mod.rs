@@ -35,6 +35,20 @@ fn text(value: impl Into<String>) -> AttributeValue {
     AttributeValue::S(value.into())
 }
 
+/// The string attribute `name` of `item`, if it is one.
+fn string_attribute<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
+    item.get(name)
+        .and_then(|value| value.as_s().ok())
+        .map(String::as_str)
+}
+
+/// The number attribute `name` of `item`, if it is one of type `T`.
+fn number_attribute<T: std::str::FromStr>(item: &Item, name: &str) -> Option<T> {
+    item.get(name)
+        .and_then(|value| value.as_n().ok())
+        .and_then(|value| value.parse().ok())
+}
+
 /// Which items of a cancelled transaction failed their condition, in request order.
 fn failed_conditions<R>(err: &SdkError<TransactWriteItemsError, R>) -> Option<Vec<bool>> {
     match err.as_service_error() {

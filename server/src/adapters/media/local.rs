@@ -17,12 +17,10 @@ use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 
 use super::policy;
 use crate::ports::{
-    Clock, MediaKey, MediaStore, ReadError, StoreError, UploadPolicy, UploadReceiver,
-    UploadRefused, UploadTarget,
+    Clock, LOCAL_UPLOAD_PATH, MediaKey, MediaStore, ReadError, StoreError, UploadPolicy,
+    UploadReceiver, UploadRefused, UploadTarget,
 };
 
-/// Where browsers post uploads on the embedded default: this origin.
-pub const LOCAL_UPLOAD_PATH: &str = "/api/media/local-upload";
 /// The form field carrying the local signature (S3's is `x-amz-signature`).
 const SIGNATURE_FIELD: &str = "x-boardwalk-signature";
 
@@ -113,6 +111,7 @@ impl<C: Clock> MediaStore for LocalMediaStore<C> {
 
     async fn read(&self, key: &MediaKey, max_bytes: u64) -> Result<Vec<u8>, ReadError> {
         let path = self.path(key);
+        // The size first, so a file too large is never read into memory.
         let size = match tokio::fs::metadata(&path).await {
             Ok(metadata) => metadata.len(),
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
@@ -123,9 +122,11 @@ impl<C: Clock> MediaStore for LocalMediaStore<C> {
         if size > max_bytes {
             return Err(ReadError::TooLarge(size));
         }
-        tokio::fs::read(&path)
+        let bytes = tokio::fs::read(&path)
             .await
-            .map_err(|err| StoreError::unavailable(err).into())
+            .map_err(StoreError::unavailable)?;
+        // It may have grown since.
+        ReadError::bounded(bytes, max_bytes)
     }
 
     async fn write_variant(

@@ -5,5 +5,5 @@ mod local;
 mod policy;
 mod s3;
 
-pub use local::{LOCAL_UPLOAD_PATH, LocalMediaStore};
+pub use local::LocalMediaStore;
 pub use s3::{S3MediaStore, S3Settings};

@@ -148,11 +148,7 @@ impl MediaStore for S3MediaStore {
             .await
             .map_err(StoreError::unavailable)?
             .to_vec();
-        let size = bytes.len() as u64;
-        if size > max_bytes {
-            return Err(ReadError::TooLarge(size));
-        }
-        Ok(bytes)
+        ReadError::bounded(bytes, max_bytes)
     }
 
     async fn write_variant(

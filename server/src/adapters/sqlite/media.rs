@@ -3,10 +3,7 @@
 
 use std::collections::HashMap;
 
-use app::{
-    domain::{AltText, ImageType, MediaId, PostId},
-    dto::UploadPurpose,
-};
+use app::domain::{AltText, ImageType, MediaId};
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
@@ -14,7 +11,7 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use super::{SqliteDatabase, corrupt};
 use crate::ports::{
     Attachment, Avatar, AvatarDirectory, MediaCatalog, MediaKey, MediaRecord, Picture, PostImage,
-    Stage, StageError, StoreError, Variant, stage_refused,
+    StageError, StoreError, Variant, stage_refused, stored,
 };
 
 /// Uploads and pictures by owner, and who uses which as a profile picture. The partial
@@ -131,55 +128,22 @@ pub(super) fn from_json<T: DeserializeOwned>(raw: &str) -> rusqlite::Result<T> {
     serde_json::from_str(raw).map_err(|err| corrupt(format!("stored JSON: {err}")))
 }
 
-fn purpose_name(purpose: UploadPurpose) -> &'static str {
-    match purpose {
-        UploadPurpose::Avatar => "avatar",
-        UploadPurpose::Post => "post",
-    }
-}
-
-fn attachment_name(to: Attachment) -> String {
-    match to {
-        Attachment::Avatar => "avatar".into(),
-        Attachment::Post(id) => format!("post:{id}"),
-    }
-}
-
-fn attachment_from(raw: &str) -> Option<Attachment> {
-    if raw == "avatar" {
-        return Some(Attachment::Avatar);
-    }
-    let id = raw.strip_prefix("post:")?;
-    PostId::parse(id).ok().map(Attachment::Post)
-}
-
 fn record_row(row: &Row<'_>) -> rusqlite::Result<MediaRecord> {
     let id: String = row.get("id")?;
     let bad = |what: &str| corrupt(format!("{what} of media {id}"));
-    let purpose = match row.get::<_, String>("purpose")?.as_str() {
-        "avatar" => UploadPurpose::Avatar,
-        "post" => UploadPurpose::Post,
-        _ => return Err(bad("purpose")),
-    };
+    let purpose =
+        stored::purpose_from(&row.get::<_, String>("purpose")?).ok_or_else(|| bad("purpose"))?;
     let picture = row
         .get::<_, Option<String>>("picture")?
         .map(|raw| from_json::<StoredPicture>(&raw)?.into_picture())
         .transpose()?;
     let attached_to = row.get::<_, Option<String>>("attached_to")?;
-    let stage = match (
-        row.get::<_, String>("stage")?.as_str(),
+    let stage = stored::stage_from(
+        &row.get::<_, String>("stage")?,
         picture,
-        attached_to,
-    ) {
-        ("awaiting", _, _) => Stage::Awaiting,
-        ("processing", _, _) => Stage::Processing,
-        ("ready", Some(picture), _) => Stage::Ready(picture),
-        ("attached", Some(picture), Some(to)) => Stage::Attached(
-            picture,
-            attachment_from(&to).ok_or_else(|| bad("attachment"))?,
-        ),
-        _ => return Err(bad("stage")),
-    };
+        attached_to.as_deref(),
+    )
+    .ok_or_else(|| bad("stage"))?;
     Ok(MediaRecord {
         id: MediaId::parse(&id, "id").map_err(|_| bad("id"))?,
         owner: row.get("owner_sub")?,
@@ -208,12 +172,7 @@ fn find(connection: &Connection, owner: &str, id: &str) -> rusqlite::Result<Opti
 
 /// Writes `record` whole (insert or replace).
 fn save(connection: &Connection, record: &MediaRecord) -> rusqlite::Result<()> {
-    let (stage, picture, attached_to) = match &record.stage {
-        Stage::Awaiting => ("awaiting", None, None),
-        Stage::Processing => ("processing", None, None),
-        Stage::Ready(picture) => ("ready", Some(picture), None),
-        Stage::Attached(picture, to) => ("attached", Some(picture), Some(attachment_name(*to))),
-    };
+    let (stage, picture, attached_to) = stored::stage(&record.stage);
     let picture = picture
         .map(|picture| to_json(&StoredPicture::new(picture)))
         .transpose()?;
@@ -225,7 +184,7 @@ fn save(connection: &Connection, record: &MediaRecord) -> rusqlite::Result<()> {
         params![
             record.owner,
             record.id.as_ref(),
-            purpose_name(record.purpose),
+            stored::purpose(record.purpose),
             record.content_type.mime(),
             i64::try_from(record.declared_bytes).unwrap_or(i64::MAX),
             record.upload_key.as_ref(),
