@@ -5,7 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{domain::FieldError, dto::PostResponse};
+use crate::{
+    domain::FieldError,
+    dto::{CommentResponse, PostResponse},
+};
 use server_fn::{
     ServerFnError,
     codec::JsonEncoding,
@@ -98,6 +101,13 @@ pub struct AppError {
     /// For a stale edit (409): the post as it is now, so a client can show what changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current: Option<Box<PostResponse>>,
+    /// For a stale comment edit (409): the comment as it is now.
+    #[serde(
+        default,
+        rename = "currentComment",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub current_comment: Option<Box<CommentResponse>>,
 }
 
 impl AppError {
@@ -108,6 +118,7 @@ impl AppError {
             field: None,
             retry_after_secs: None,
             current: None,
+            current_comment: None,
         }
     }
 
@@ -152,6 +163,17 @@ impl AppError {
             ..Self::new(
                 ErrorCode::Conflict,
                 "This post changed since you opened it. Review the current version and edit again.",
+            )
+        }
+    }
+
+    /// The comment changed since the editor read it; `current` is what it is now.
+    pub fn stale_comment(current: CommentResponse) -> Self {
+        Self {
+            current_comment: Some(Box::new(current)),
+            ..Self::new(
+                ErrorCode::Conflict,
+                "This comment changed since you opened it. Review the current text and edit again.",
             )
         }
     }

@@ -15,12 +15,13 @@ use leptos::prelude::use_context;
 
 use crate::{
     dto::{
-        AddMemberRequest, AvatarResponse, ChatMessage, ChatRoom, ConfirmEmailRequest,
-        CreateRoomRequest, CreateUploadRequest, LoginRequest, MarkReadRequest, MarkReadResponse,
-        MessageResponse, MessagesResponse, MyInfoResponse, PictureResponse, PostPageResponse,
-        PostRequest, PostResponse, ResendEmailRequest, RoomsResponse, SendMessageRequest,
-        SetAvatarRequest, SignupRequest, SocketTicketResponse, TokenResponse, UpdatePostRequest,
-        UploadTicketResponse,
+        AddMemberRequest, AvatarResponse, ChatMessage, ChatRoom, CommentPageResponse,
+        CommentRequest, CommentResponse, ConfirmEmailRequest, CreateRoomRequest,
+        CreateUploadRequest, LoginRequest, MarkReadRequest, MarkReadResponse, MessageResponse,
+        MessagesResponse, MyInfoResponse, PictureResponse, PostPageResponse, PostRequest,
+        PostResponse, ResendEmailRequest, RoomsResponse, SendMessageRequest, SetAvatarRequest,
+        SignupRequest, SocketTicketResponse, TokenResponse, UpdateCommentRequest,
+        UpdatePostRequest, UploadTicketResponse,
     },
     error::AppError,
 };
@@ -155,6 +156,41 @@ pub trait PostService: Send + Sync {
     ) -> Result<PostResponse, AppError>;
     /// Deletes the caller's own post.
     async fn delete_post(&self, caller: &Caller, id: &str) -> Result<MessageResponse, AppError>;
+}
+
+/// Comments under posts. Reading needs no account; writing needs a [`Caller`]. A missing or
+/// deleted post has no comments to read or write (404).
+#[async_trait]
+pub trait CommentService: Send + Sync {
+    /// Up to `limit` comments (1–100, default 50), oldest first, after `cursor`.
+    async fn comments(
+        &self,
+        post_id: &str,
+        limit: Option<u32>,
+        cursor: Option<String>,
+    ) -> Result<CommentPageResponse, AppError>;
+    /// Writes a comment as the caller.
+    async fn add_comment(
+        &self,
+        caller: &Caller,
+        post_id: &str,
+        request: CommentRequest,
+    ) -> Result<CommentResponse, AppError>;
+    /// Edits the caller's own comment; a stale `version` is a 409 carrying the current one.
+    async fn edit_comment(
+        &self,
+        caller: &Caller,
+        post_id: &str,
+        comment_id: &str,
+        request: UpdateCommentRequest,
+    ) -> Result<CommentResponse, AppError>;
+    /// Deletes a comment: the caller's own, or any on the caller's own post.
+    async fn delete_comment(
+        &self,
+        caller: &Caller,
+        post_id: &str,
+        comment_id: &str,
+    ) -> Result<MessageResponse, AppError>;
 }
 
 /// Chat rooms. Only members see a room or its messages; to anyone else a room is a 404,

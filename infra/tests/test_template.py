@@ -17,6 +17,7 @@ SDK_CALL_ACTIONS = {
     "query": "dynamodb:Query",
     "admin_get_user": "cognito-idp:AdminGetUser",
     "batch_get_item": "dynamodb:BatchGetItem",
+    "batch_write_item": "dynamodb:BatchWriteItem",
     "post_to_connection": "execute-api:ManageConnections",
     "get_object": "s3:GetObject",
     "put_object": "s3:PutObject",
@@ -458,3 +459,14 @@ def test_the_server_signs_uploads_for_the_bucket_the_csp_allows(resources):
     assert 'format!("https://{}.s3.{}.amazonaws.com", self.bucket, self.region)' in source
     variables = resources["ApiFunction"]["Properties"]["Environment"]["Variables"]
     assert variables["BOARDWALK_MEDIA_BUCKET"] == {"Ref": "MediaBucket"}
+
+
+def test_comments_are_keyed_by_post_then_comment_for_one_query_per_thread(resources):
+    properties = resources["CommentsTable"]["Properties"]
+    assert properties["KeySchema"] == [
+        {"AttributeName": "postId", "KeyType": "HASH"},
+        {"AttributeName": "commentId", "KeyType": "RANGE"},
+    ]
+    assert "GlobalSecondaryIndexes" not in properties
+    variables = resources["ApiFunction"]["Properties"]["Environment"]["Variables"]
+    assert variables["BOARDWALK_COMMENTS_TABLE"] == {"Ref": "CommentsTable"}

@@ -115,6 +115,8 @@ pub struct AwsSettings {
     pub counters_table: String,
     /// DynamoDB table of posts, with the newest-first feed index (`BOARDWALK_POSTS_TABLE`).
     pub posts_table: String,
+    /// DynamoDB table of comments, keyed by post then comment (`BOARDWALK_COMMENTS_TABLE`).
+    pub comments_table: String,
     /// DynamoDB table of chat rooms, members and messages (`BOARDWALK_CHAT_TABLE`).
     pub chat_table: String,
     /// DynamoDB table of socket tickets and WebSocket connections, with TTL
@@ -158,6 +160,7 @@ impl std::fmt::Debug for AwsSettings {
         f.debug_struct("AwsSettings")
             .field("counters_table", &self.counters_table)
             .field("posts_table", &self.posts_table)
+            .field("comments_table", &self.comments_table)
             .field("chat_table", &self.chat_table)
             .field("live_table", &self.live_table)
             .field("media_table", &self.media_table)
@@ -273,6 +276,7 @@ impl Settings {
                 Backend::Aws(Box::new(AwsSettings {
                     counters_table: required("BOARDWALK_COUNTERS_TABLE")?,
                     posts_table: required("BOARDWALK_POSTS_TABLE")?,
+                    comments_table: required("BOARDWALK_COMMENTS_TABLE")?,
                     chat_table: required("BOARDWALK_CHAT_TABLE")?,
                     live_table: required("BOARDWALK_LIVE_TABLE")?,
                     media_table: required("BOARDWALK_MEDIA_TABLE")?,
@@ -480,6 +484,7 @@ mod tests {
             ("BOARDWALK_MODE", "aws"),
             ("BOARDWALK_COUNTERS_TABLE", "t"),
             ("BOARDWALK_POSTS_TABLE", "p"),
+            ("BOARDWALK_COMMENTS_TABLE", "cm"),
             ("BOARDWALK_CHAT_TABLE", "c"),
             ("BOARDWALK_LIVE_TABLE", "l"),
             ("BOARDWALK_MEDIA_TABLE", "m"),
@@ -502,6 +507,7 @@ mod tests {
             ("BOARDWALK_MODE", "aws"),
             ("BOARDWALK_COUNTERS_TABLE", "boardwalk-counters"),
             ("BOARDWALK_POSTS_TABLE", "boardwalk-posts"),
+            ("BOARDWALK_COMMENTS_TABLE", "boardwalk-comments"),
             ("BOARDWALK_CHAT_TABLE", "boardwalk-chat"),
             ("BOARDWALK_LIVE_TABLE", "boardwalk-live"),
             ("BOARDWALK_MEDIA_TABLE", "boardwalk-media"),
@@ -522,6 +528,7 @@ mod tests {
             Backend::Aws(Box::new(AwsSettings {
                 counters_table: "boardwalk-counters".into(),
                 posts_table: "boardwalk-posts".into(),
+                comments_table: "boardwalk-comments".into(),
                 chat_table: "boardwalk-chat".into(),
                 live_table: "boardwalk-live".into(),
                 media_table: "boardwalk-media".into(),

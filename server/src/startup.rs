@@ -10,13 +10,16 @@ use crate::{
     adapters::{
         aws_sdk_config,
         cognito::{CognitoIdentityProvider, CognitoSettings},
-        dynamo::{DynamoChatStore, DynamoCounterStore, DynamoMediaCatalog, DynamoPostStore},
+        dynamo::{
+            DynamoChatStore, DynamoCommentStore, DynamoCounterStore, DynamoMediaCatalog,
+            DynamoPostStore,
+        },
         live::{ApiGatewaySockets, DynamoTickets, LocalSockets, LocalTickets},
         local_idp::{LocalIdentityProvider, LocalIdpSettings},
         media::{LocalMediaStore, S3MediaStore, S3Settings},
         sqlite::{
-            SqliteChatStore, SqliteCounterStore, SqliteDatabase, SqliteMediaCatalog,
-            SqlitePostStore,
+            SqliteChatStore, SqliteCommentStore, SqliteCounterStore, SqliteDatabase,
+            SqliteMediaCatalog, SqlitePostStore,
         },
     },
     auth::{
@@ -28,7 +31,7 @@ use crate::{
     http::{self, AppState, LocalMedia, cookies::RefreshCookie},
     lambda::{self, LambdaHandler},
     ports::{DevMailbox, StoreError, SystemClock},
-    services::{Accounts, ChatSettings, Chats, Media, Pictures, Posts, Visits},
+    services::{Accounts, ChatSettings, Chats, Comments, Media, Pictures, Posts, Visits},
     telemetry,
 };
 
@@ -123,9 +126,16 @@ fn local_state(
         mode: settings.backend.mode(),
         visits: Arc::new(Visits::new(SqliteCounterStore::new(database.clone()))),
         posts: Arc::new(Posts::new(
-            SqlitePostStore::new(database),
+            SqlitePostStore::new(database.clone()),
             SystemClock,
             pictures.clone(),
+            Arc::new(SqliteCommentStore::new(database.clone())),
+        )),
+        comments: Arc::new(Comments::new(
+            SqliteCommentStore::new(database.clone()),
+            SqlitePostStore::new(database),
+            pictures.directory(),
+            SystemClock,
         )),
         chat: Arc::new(chat),
         media: Arc::new(Media::new(pictures.clone(), SystemClock)),
@@ -214,6 +224,7 @@ async fn aws_state(settings: &Settings, aws: &AwsSettings) -> Result<AppState, S
         Arc::new(bucket),
     );
     let posts = DynamoPostStore::new(dynamodb.clone(), &aws.posts_table, &aws.counters_table);
+    let comments = DynamoCommentStore::new(dynamodb.clone(), &aws.comments_table, &aws.posts_table);
     let chat = Chats::new(
         DynamoChatStore::new(dynamodb.clone(), &aws.chat_table),
         Arc::clone(&sockets),
@@ -231,7 +242,18 @@ async fn aws_state(settings: &Settings, aws: &AwsSettings) -> Result<AppState, S
             dynamodb,
             &aws.counters_table,
         ))),
-        posts: Arc::new(Posts::new(posts, SystemClock, pictures.clone())),
+        posts: Arc::new(Posts::new(
+            posts.clone(),
+            SystemClock,
+            pictures.clone(),
+            Arc::new(comments.clone()),
+        )),
+        comments: Arc::new(Comments::new(
+            comments,
+            posts,
+            pictures.directory(),
+            SystemClock,
+        )),
         chat: Arc::new(chat),
         media: Arc::new(Media::new(pictures.clone(), SystemClock)),
         local_media: None,

@@ -1,6 +1,6 @@
 //! What a chat is made of: rooms with ids and names, and messages of plain text.
 
-use super::{FieldError, TextKind, plain_text};
+use super::{FieldError, TextKind, lines_within, plain_text};
 
 /// A room's id as it appears in URLs: opaque, 1–64 characters of letters, digits, `-`, `_`.
 /// Ids reveal nothing (a non-member gets the same 404 for an existing room as for a made-up
@@ -76,20 +76,7 @@ impl MessageText {
 
     /// Refuses empty, blank, too long or not plain text.
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        if raw.trim().is_empty() {
-            return Err(FieldError::new("text", "Write something first."));
-        }
-        let length = raw.chars().count();
-        if length > Self::MAX_CHARS {
-            return Err(FieldError::new(
-                "text",
-                format!(
-                    "The message is {length} characters; the most is {}.",
-                    Self::MAX_CHARS
-                ),
-            ));
-        }
-        plain_text(raw, "text", TextKind::Lines)?;
+        lines_within(raw, "text", Self::MAX_CHARS, "message")?;
         Ok(Self(raw.to_owned()))
     }
 }

@@ -7,15 +7,17 @@
 
 mod account;
 mod chat;
+mod comment;
 mod media;
 mod post;
 mod text;
 
 pub use account::{ConfirmationCode, Email, Password, Username};
 pub use chat::{MessageText, RoomId, RoomName};
+pub use comment::{CommentId, CommentText};
 pub use media::{AltText, ImageType, MAX_POST_IMAGES, MAX_UPLOAD_BYTES, MediaId, UploadSize};
 pub use post::{PostContent, PostId, PostTitle};
-pub use text::{TextKind, plain_text};
+pub use text::{TextKind, lines_within, plain_text};
 
 /// Which input is wrong and how to fix it, in words for a person.
 #[derive(Debug, Clone, PartialEq, Eq)]

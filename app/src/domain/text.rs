@@ -58,6 +58,27 @@ pub fn plain_text(raw: &str, field: &'static str, kind: TextKind) -> Result<(), 
     Ok(())
 }
 
+/// Checks a text of several lines (a message, a comment) for `field`: something visible, at
+/// most `max` characters (the refusal says how long the `what` is), and [`plain_text`].
+pub fn lines_within(
+    raw: &str,
+    field: &'static str,
+    max: usize,
+    what: &str,
+) -> Result<(), FieldError> {
+    if raw.trim().is_empty() {
+        return Err(FieldError::new(field, "Write something first."));
+    }
+    let length = raw.chars().count();
+    if length > max {
+        return Err(FieldError::new(
+            field,
+            format!("The {what} is {length} characters; the most is {max}."),
+        ));
+    }
+    plain_text(raw, field, TextKind::Lines)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod chat;
+mod comments;
 mod health;
 mod media;
 mod posts;
@@ -16,6 +17,7 @@ pub use chat::{
     MarkReadResponse, MessagesResponse, RoomMember, RoomResponse, RoomsResponse,
     SendMessageRequest, SendMessageResponse, SocketTicketResponse,
 };
+pub use comments::{CommentPageResponse, CommentRequest, CommentResponse, UpdateCommentRequest};
 pub use health::{HealthResponse, VisitsResponse};
 pub use media::{
     AvatarResponse, CreateUploadRequest, ImageVariant, PictureResponse, PostImage,

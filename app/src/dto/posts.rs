@@ -24,6 +24,9 @@ pub struct PostResponse {
     /// Up to four images, in the author's order; empty for posts without any.
     #[serde(default)]
     pub images: Vec<PostImage>,
+    /// How many comments the post has, kept exact by every comment's write.
+    #[serde(default)]
+    pub comment_count: u64,
     /// RFC 3339, UTC, millisecond precision.
     pub created_at: String,
     /// RFC 3339, UTC; equals `created_at` until the first edit.

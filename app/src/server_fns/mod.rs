@@ -13,6 +13,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod chat;
+pub mod comments;
 pub mod media;
 pub mod posts;
 pub mod visits;

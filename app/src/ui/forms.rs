@@ -149,3 +149,27 @@ pub fn TextArea(
         </div>
     }
 }
+
+/// The button under a paged list: shown while there is a next page (`next`, its cursor),
+/// disabled while `load` fetches it.
+#[component]
+pub fn LoadMore<O: 'static>(
+    label: &'static str,
+    next: RwSignal<Option<String>>,
+    load: Action<Option<String>, O>,
+) -> impl IntoView {
+    view! {
+        <Show when=move || next.get().is_some()>
+            <button
+                type="button"
+                class="secondary"
+                disabled=move || load.pending().get()
+                on:click=move |_| {
+                    load.dispatch_local(next.get_untracked());
+                }
+            >
+                {label}
+            </button>
+        </Show>
+    }
+}

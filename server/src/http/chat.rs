@@ -27,7 +27,7 @@ use serde::Deserialize;
 
 use super::{
     ApiError, AppState,
-    extract::{ApiPath, ApiQuery, AuthUser, JsonBody},
+    extract::{ApiPath, ApiQuery, AuthUser, JsonBody, PageQuery},
 };
 use crate::ports::Subscription;
 
@@ -117,26 +117,13 @@ async fn room(
     Ok(Json(room_response(room)).into_response())
 }
 
-#[derive(Deserialize)]
-struct PageQuery {
-    limit: Option<String>,
-    cursor: Option<String>,
-}
-
 async fn messages(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
     ApiPath(room_id): ApiPath<String>,
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Response, ApiError> {
-    let limit = query
-        .limit
-        .map(|raw| {
-            raw.parse::<u32>().map_err(|_| {
-                AppError::invalid_field("limit", "limit must be a whole number from 1 to 100.")
-            })
-        })
-        .transpose()?;
+    let limit = query.limit()?;
     let page = state
         .chat
         .messages(&caller, &room_id, limit, query.cursor)

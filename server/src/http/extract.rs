@@ -93,6 +93,29 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     })
 }
 
+/// `?limit=&cursor=` of every list. `limit` arrives as text so that a value that is not a
+/// number is refused by name rather than as an unreadable query.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PageQuery {
+    limit: Option<String>,
+    /// Where the page continues, as the previous page said.
+    pub cursor: Option<String>,
+}
+
+impl PageQuery {
+    /// The page size asked for, if any; the service checks its range.
+    pub fn limit(&self) -> Result<Option<u32>, AppError> {
+        self.limit
+            .as_deref()
+            .map(|raw| {
+                raw.parse::<u32>().map_err(|_| {
+                    AppError::invalid_field("limit", "limit must be a whole number from 1 to 100.")
+                })
+            })
+            .transpose()
+    }
+}
+
 /// Path parameters, refused as a 400 naming the parameter when they cannot be decoded (a
 /// segment that is not UTF-8 once percent-decoded, such as `%ff`).
 pub struct ApiPath<T>(pub T);

@@ -7,12 +7,13 @@
 //! - [`middleware`]: request ids, security headers, CORS, the origin guard over
 //!   `/api/auth`, the host guard (local) and the CloudFront secret check (AWS).
 //! - [`throttle`]: the per-client-address budget for account attempts.
-//! - one file of routes per resource ([`accounts`], [`posts`], [`chat`], [`media`],
+//! - one file of routes per resource ([`accounts`], [`posts`], [`comments`], [`chat`], [`media`],
 //!   [`health`], [`dev_mailbox`]), the server functions ([`server_fns`]) and the SPA's static
 //!   files ([`site`]).
 
 pub mod accounts;
 pub mod chat;
+pub mod comments;
 pub mod cookies;
 pub mod dev_mailbox;
 pub mod error;
@@ -29,7 +30,9 @@ use std::sync::Arc;
 
 use app::{
     error::AppError,
-    services::{AccountService, ChatService, MediaService, PostService, VisitService},
+    services::{
+        AccountService, ChatService, CommentService, MediaService, PostService, VisitService,
+    },
 };
 use axum::{
     Router,
@@ -58,6 +61,8 @@ pub struct AppState {
     pub accounts: Arc<dyn AccountService>,
     /// The board.
     pub posts: Arc<dyn PostService>,
+    /// Comments under posts.
+    pub comments: Arc<dyn CommentService>,
     /// Chat rooms.
     pub chat: Arc<dyn ChatService>,
     /// Uploads, pictures and profile pictures.
@@ -125,6 +130,7 @@ fn api_router(state: AppState, settings: &Settings) -> Router {
         ))
         .merge(accounts::router())
         .merge(posts::router())
+        .merge(comments::router())
         .merge(chat::router())
         .merge(media::router());
     if state.dev_mailbox.is_some() {

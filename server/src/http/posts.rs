@@ -2,10 +2,7 @@
 //! answers a JSON array, newest first, with the next page's cursor in `X-Next-Cursor`
 //! (absent on the last page); pass it back as `?cursor=`.
 
-use app::{
-    dto::{PostRequest, UpdatePostRequest},
-    error::AppError,
-};
+use app::dto::{PostRequest, UpdatePostRequest};
 use axum::{
     Json, Router,
     extract::State,
@@ -13,11 +10,10 @@ use axum::{
     response::{IntoResponse, Response},
     routing::get,
 };
-use serde::Deserialize;
 
 use super::{
     ApiError, AppState,
-    extract::{ApiPath, ApiQuery, AuthUser, JsonBody},
+    extract::{ApiPath, ApiQuery, AuthUser, JsonBody, PageQuery},
 };
 
 /// The header that carries the next page's cursor.
@@ -30,24 +26,11 @@ pub fn router() -> Router<AppState> {
         .route("/api/posts/{id}", get(read).put(update).delete(remove))
 }
 
-#[derive(Deserialize)]
-struct ListQuery {
-    limit: Option<String>,
-    cursor: Option<String>,
-}
-
 async fn list(
     State(state): State<AppState>,
-    ApiQuery(query): ApiQuery<ListQuery>,
+    ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Response, ApiError> {
-    let limit = query
-        .limit
-        .map(|raw| {
-            raw.parse::<u32>().map_err(|_| {
-                AppError::invalid_field("limit", "limit must be a whole number from 1 to 100.")
-            })
-        })
-        .transpose()?;
+    let limit = query.limit()?;
     let page = state.posts.list_posts(limit, query.cursor).await?;
     let cursor = page.next_cursor.map(|cursor| [(NEXT_CURSOR, cursor)]);
     Ok((cursor, Json(page.posts)).into_response())

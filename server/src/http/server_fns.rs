@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex};
 use app::{
     error::AppError,
     services::{
-        AccountService, ChatService, MediaService, PostService, RequestContext, SessionCookie,
+        AccountService, ChatService, CommentService, MediaService, PostService, RequestContext,
+        SessionCookie,
     },
 };
 use axum::{
@@ -59,6 +60,7 @@ pub async fn handle(State(state): State<AppState>, request: Request) -> Response
             provide_context(state.visits.clone());
             provide_context::<Arc<dyn AccountService>>(state.accounts.clone());
             provide_context::<Arc<dyn PostService>>(state.posts.clone());
+            provide_context::<Arc<dyn CommentService>>(state.comments.clone());
             provide_context::<Arc<dyn ChatService>>(state.chat.clone());
             provide_context::<Arc<dyn MediaService>>(state.media.clone());
             provide_context(context.clone());

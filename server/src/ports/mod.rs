@@ -4,6 +4,7 @@
 
 mod chat;
 mod clock;
+mod comments;
 mod counters;
 mod identity;
 mod live;
@@ -15,6 +16,7 @@ pub use chat::{
     NewMessage, NewRoom, Person, Room, StoredMessage,
 };
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use comments::{Comment, CommentEdit, CommentPage, CommentStore, CommentWriteError, Remover};
 pub use counters::CounterStore;
 pub use identity::{
     DevMail, DevMailbox, IdentityError, IdentityProvider, IssuedTokens, Profile, UserDirectory,

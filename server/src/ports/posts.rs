@@ -56,6 +56,8 @@ pub struct Post {
     pub version: u64,
     /// Up to four images in order; posts from before pictures have none.
     pub images: Vec<PostImage>,
+    /// How many comments it has; only comment writes change it.
+    pub comment_count: u64,
 }
 
 /// An edit: the new text and images, and the version they replace.
@@ -155,7 +157,7 @@ pub trait PostStore: Send + Sync {
         editor_sub: &str,
         edit: &PostEdit,
     ) -> Result<Post, PostWriteError>;
-    /// Deletes the post if `owner_sub` owns it, returning it as it was (its images are
-    /// deleted next).
+    /// Deletes the post if `owner_sub` owns it, returning it as it was (its images and
+    /// comments are deleted next). From then on no comment can be added under it.
     async fn delete(&self, id: PostId, owner_sub: &str) -> Result<Post, PostWriteError>;
 }

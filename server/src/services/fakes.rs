@@ -5,23 +5,26 @@
 use std::{
     collections::{BTreeMap, HashMap},
     sync::{
-        Mutex,
+        Arc, Mutex,
         atomic::{AtomicU64, Ordering},
     },
 };
 
 use app::{
-    domain::{ConfirmationCode, Email, ImageType, MediaId, Password, PostId, RoomId, Username},
+    domain::{
+        CommentId, ConfirmationCode, Email, ImageType, MediaId, Password, PostId, RoomId, Username,
+    },
     services::{Caller, SessionHandle},
 };
 use async_trait::async_trait;
 
 use crate::ports::{
-    Attachment, Avatar, AvatarDirectory, ChatStore, ChatWriteError, CounterStore, Created,
-    IdentityError, IdentityProvider, IssuedTokens, MAX_MEMBERS, MediaCatalog, MediaKey,
-    MediaRecord, MediaStore, Membership, MessagePage, NewMessage, NewRoom, Person, Picture, Post,
-    PostEdit, PostPage, PostStore, PostWriteError, Profile, ReadError, Room, Stage, StageError,
-    StoreError, StoredMessage, UploadPolicy, UploadTarget, UserDirectory,
+    Attachment, Avatar, AvatarDirectory, ChatStore, ChatWriteError, Comment, CommentEdit,
+    CommentPage, CommentStore, CommentWriteError, CounterStore, Created, IdentityError,
+    IdentityProvider, IssuedTokens, MAX_MEMBERS, MediaCatalog, MediaKey, MediaRecord, MediaStore,
+    Membership, MessagePage, NewMessage, NewRoom, Person, Picture, Post, PostEdit, PostPage,
+    PostStore, PostWriteError, Profile, ReadError, Remover, Room, Stage, StageError, StoreError,
+    StoredMessage, UploadPolicy, UploadTarget, UserDirectory,
 };
 
 /// Counters in memory.
@@ -111,31 +114,36 @@ impl IdentityProvider for Failing {
     }
 }
 
-/// Posts in memory, ids from a counter, each write checked under the lock.
+/// Posts and their comments in memory, ids from a counter, each write checked under the
+/// lock. Clones share the same board, as two adapters on one database do.
+#[derive(Clone, Default)]
+pub struct InMemoryPosts(Arc<Board>);
+
 #[derive(Default)]
-pub struct InMemoryPosts {
+struct Board {
     next: AtomicU64,
     posts: Mutex<BTreeMap<PostId, Post>>,
+    comments: Mutex<BTreeMap<(PostId, CommentId), Comment>>,
 }
 
 #[async_trait]
 impl PostStore for InMemoryPosts {
     async fn next_id(&self) -> Result<PostId, StoreError> {
-        let value = self.next.fetch_add(1, Ordering::SeqCst) + 1;
+        let value = self.0.next.fetch_add(1, Ordering::SeqCst) + 1;
         Ok(PostId::from_counter(value).unwrap())
     }
 
     async fn create(&self, post: &Post) -> Result<(), StoreError> {
-        self.posts.lock().unwrap().insert(post.id, post.clone());
+        self.0.posts.lock().unwrap().insert(post.id, post.clone());
         Ok(())
     }
 
     async fn get(&self, id: PostId) -> Result<Option<Post>, StoreError> {
-        Ok(self.posts.lock().unwrap().get(&id).cloned())
+        Ok(self.0.posts.lock().unwrap().get(&id).cloned())
     }
 
     async fn list(&self, limit: usize, before: Option<PostId>) -> Result<PostPage, StoreError> {
-        let posts = self.posts.lock().unwrap();
+        let posts = self.0.posts.lock().unwrap();
         let newest_first = posts
             .values()
             .rev()
@@ -152,7 +160,7 @@ impl PostStore for InMemoryPosts {
         editor_sub: &str,
         edit: &PostEdit,
     ) -> Result<Post, PostWriteError> {
-        let mut posts = self.posts.lock().unwrap();
+        let mut posts = self.0.posts.lock().unwrap();
         let current = posts.get(&id).cloned();
         match posts.get_mut(&id) {
             Some(post)
@@ -170,11 +178,113 @@ impl PostStore for InMemoryPosts {
     }
 
     async fn delete(&self, id: PostId, owner_sub: &str) -> Result<Post, PostWriteError> {
-        let mut posts = self.posts.lock().unwrap();
+        let mut posts = self.0.posts.lock().unwrap();
         match posts.get(&id) {
             Some(post) if post.author.sub == owner_sub => Ok(posts.remove(&id).unwrap()),
             current => Err(PostWriteError::delete_refused(current.cloned())),
         }
+    }
+}
+
+#[async_trait]
+impl CommentStore for InMemoryPosts {
+    async fn add(&self, comment: &Comment) -> Result<(), CommentWriteError> {
+        let mut posts = self.0.posts.lock().unwrap();
+        let post = posts
+            .get_mut(&comment.post)
+            .ok_or(CommentWriteError::PostNotFound)?;
+        post.comment_count += 1;
+        self.0
+            .comments
+            .lock()
+            .unwrap()
+            .insert((comment.post, comment.id.clone()), comment.clone());
+        Ok(())
+    }
+
+    async fn get(&self, post: PostId, id: &CommentId) -> Result<Option<Comment>, StoreError> {
+        if !self.0.posts.lock().unwrap().contains_key(&post) {
+            return Ok(None);
+        }
+        Ok(self
+            .0
+            .comments
+            .lock()
+            .unwrap()
+            .get(&(post, id.clone()))
+            .cloned())
+    }
+
+    async fn list(
+        &self,
+        post: PostId,
+        limit: usize,
+        after: Option<&CommentId>,
+    ) -> Result<Option<CommentPage>, StoreError> {
+        if !self.0.posts.lock().unwrap().contains_key(&post) {
+            return Ok(None);
+        }
+        let comments = self.0.comments.lock().unwrap();
+        let page = comments
+            .values()
+            .filter(|c| c.post == post && after.is_none_or(|after| c.id > *after))
+            .take(limit + 1)
+            .cloned()
+            .collect();
+        Ok(Some(CommentPage::from_overfetch(page, limit)))
+    }
+
+    async fn update(
+        &self,
+        post: PostId,
+        id: &CommentId,
+        editor_sub: &str,
+        edit: &CommentEdit,
+    ) -> Result<Comment, CommentWriteError> {
+        let mut comments = self.0.comments.lock().unwrap();
+        let key = (post, id.clone());
+        let current = comments.get(&key).cloned();
+        match comments.get_mut(&key) {
+            Some(c) if c.author.sub == editor_sub && c.version == edit.expected_version => {
+                c.text = edit.text.clone();
+                c.updated_at_ms = edit.at_ms;
+                c.version += 1;
+                Ok(c.clone())
+            }
+            _ => Err(CommentWriteError::edit_refused(current, editor_sub)),
+        }
+    }
+
+    async fn delete(
+        &self,
+        post: PostId,
+        id: &CommentId,
+        by: &Remover,
+    ) -> Result<(), CommentWriteError> {
+        let mut posts = self.0.posts.lock().unwrap();
+        let thread = posts
+            .get_mut(&post)
+            .ok_or(CommentWriteError::PostNotFound)?;
+        let mut comments = self.0.comments.lock().unwrap();
+        let key = (post, id.clone());
+        let comment = comments.get(&key).ok_or(CommentWriteError::NotFound)?;
+        let allowed = match by {
+            Remover::Author(sub) => comment.author.sub == *sub,
+            Remover::PostAuthor(sub) => thread.author.sub == *sub,
+        };
+        if !allowed {
+            return Err(CommentWriteError::NotYours);
+        }
+        comments.remove(&key);
+        thread.comment_count -= 1;
+        Ok(())
+    }
+
+    async fn delete_all(&self, post: PostId) -> Result<u64, StoreError> {
+        let mut comments = self.0.comments.lock().unwrap();
+        let before = comments.len();
+        comments.retain(|(of, _), _| *of != post);
+        Ok((before - comments.len()) as u64)
     }
 }
 

@@ -9,6 +9,7 @@
 
 mod accounts;
 mod chat;
+mod comments;
 #[cfg(test)]
 mod fakes;
 pub mod media;
@@ -18,6 +19,7 @@ mod visits;
 
 pub use accounts::Accounts;
 pub use chat::{ChatSettings, Chats};
+pub use comments::Comments;
 pub use media::{Media, Pictures};
 pub use posts::Posts;
 pub use visits::Visits;

@@ -2,7 +2,7 @@
 //! refused write means to the person who tried it. The store decides each write atomically;
 //! this service only shapes the question and explains the answer.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use app::{
     domain::{AltText, MAX_POST_IMAGES, MediaId, PostContent, PostId, PostTitle},
@@ -21,7 +21,10 @@ use super::{
     rfc3339, store_failed,
 };
 use crate::{
-    ports::{Attachment, Author, Clock, Post, PostEdit, PostImage, PostStore, PostWriteError},
+    ports::{
+        Attachment, Author, Clock, CommentStore, Post, PostEdit, PostImage, PostStore,
+        PostWriteError,
+    },
     telemetry::error_chain,
 };
 
@@ -34,15 +37,18 @@ pub struct Posts<S, C> {
     store: S,
     clock: C,
     pictures: Pictures,
+    comments: Arc<dyn CommentStore>,
 }
 
 impl<S: PostStore, C: Clock> Posts<S, C> {
-    /// Posts in `store`, timestamped by `clock`, showing and attaching `pictures`.
-    pub fn new(store: S, clock: C, pictures: Pictures) -> Self {
+    /// Posts in `store`, timestamped by `clock`, showing and attaching `pictures`; a deleted
+    /// post's comments go from `comments`.
+    pub fn new(store: S, clock: C, pictures: Pictures, comments: Arc<dyn CommentStore>) -> Self {
         Self {
             store,
             clock,
             pictures,
+            comments,
         }
     }
 
@@ -161,6 +167,7 @@ fn response(post: Post, avatars: &HashMap<String, String>) -> PostResponse {
         created_at: rfc3339(post.created_at_ms),
         updated_at: rfc3339(post.updated_at_ms),
         version: post.version,
+        comment_count: post.comment_count,
         images: post
             .images
             .iter()
@@ -267,6 +274,7 @@ impl<S: PostStore, C: Clock> PostService for Posts<S, C> {
             updated_at_ms: at,
             version: 1,
             images,
+            comment_count: 0,
         };
         if let Err(err) = self.store.create(&post).await {
             self.let_go(&caller.sub, id, &post.images, &[]).await;
@@ -346,14 +354,17 @@ impl<S: PostStore, C: Clock> PostService for Posts<S, C> {
         };
         self.discard_dropped(&caller.sub, &deleted.images, &[])
             .await;
+        // The post is gone, so no comment can join it and none is shown: what is left of
+        // its thread is only removed here, and a failure leaves nothing readable.
+        if let Err(err) = self.comments.delete_all(deleted.id).await {
+            tracing::error!(error = %error_chain(&err), post = %deleted.id, "could not delete a deleted post's comments");
+        }
         Ok(MessageResponse::new("The post was deleted."))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
     use crate::{
         ports::{ManualClock, MediaCatalog, MediaKey, MediaRecord, Picture, Stage, Variant},
@@ -374,10 +385,12 @@ mod tests {
     /// The post service and the pictures it attaches.
     fn board() -> (Posts<InMemoryPosts, ManualClock>, Arc<InMemoryMedia>) {
         let media = Arc::new(InMemoryMedia::default());
+        let store = InMemoryPosts::default();
         let posts = Posts::new(
-            InMemoryPosts::default(),
+            store.clone(),
             ManualClock::at_ms(NOW_MS),
             pictures(&media),
+            Arc::new(store),
         );
         (posts, media)
     }
@@ -832,15 +845,18 @@ mod tests {
     #[tokio::test]
     async fn a_store_that_is_down_is_503_and_one_with_unreadable_data_is_500() {
         let media = Arc::new(InMemoryMedia::default());
+        let comments = Arc::new(InMemoryPosts::default());
         let down = Posts::new(
             Failing::Unavailable,
             ManualClock::at_ms(NOW_MS),
             pictures(&media),
+            comments.clone(),
         );
         let broken = Posts::new(
             Failing::Corrupt,
             ManualClock::at_ms(NOW_MS),
             pictures(&media),
+            comments,
         );
 
         let unavailable = down.list_posts(None, None).await.unwrap_err();

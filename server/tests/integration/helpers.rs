@@ -47,6 +47,7 @@ pub async fn spawn_aws_app(data_dir: &Path, counters_table: &str, posts_table: &
         settings.backend = Backend::Aws(Box::new(AwsSettings {
             counters_table: counters_table.into(),
             posts_table: posts_table.into(),
+            comments_table: "unused-comments".into(),
             chat_table: "unused-chat".into(),
             live_table: "unused-live".into(),
             media_table: "unused-media".into(),
@@ -99,6 +100,7 @@ pub async fn spawn_aws_media_app() -> (TestApp, TempDir, Bucket) {
         settings.backend = Backend::Aws(Box::new(AwsSettings {
             counters_table: counters,
             posts_table: posts,
+            comments_table: "unused-comments".into(),
             chat_table: "unused-chat".into(),
             live_table: "unused-live".into(),
             media_table: media,

@@ -171,6 +171,7 @@ async fn in_aws_mode_a_request_without_cloudfronts_secret_header_is_refused() {
     settings.backend = Backend::Aws(Box::new(AwsSettings {
         counters_table: "unused".into(),
         posts_table: "unused".into(),
+        comments_table: "unused".into(),
         chat_table: "unused".into(),
         live_table: "unused".into(),
         media_table: "unused".into(),
@@ -215,6 +216,7 @@ async fn aws_state_on_moto(endpoint: &str) -> (server::http::AppState, Router, S
     settings.backend = Backend::Aws(Box::new(AwsSettings {
         counters_table: "unused".into(),
         posts_table: "unused".into(),
+        comments_table: "unused".into(),
         chat_table: chat_table.clone(),
         live_table,
         media_table: "unused".into(),

@@ -6,6 +6,8 @@ mod accounts;
 mod api;
 mod chat;
 mod chat_store_contract;
+mod comment_store_contract;
+mod comments;
 mod counter_store_contract;
 mod helpers;
 mod identity_provider_contract;

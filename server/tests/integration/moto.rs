@@ -172,6 +172,28 @@ pub async fn create_posts_table(client: &aws_sdk_dynamodb::Client, table: &str) 
         .expect("moto creates the posts table");
 }
 
+/// The comments table as `infra/` defines it: partition `postId` (number), sort
+/// `commentId` (string).
+pub async fn create_comments_table(client: &aws_sdk_dynamodb::Client, table: &str) {
+    client
+        .create_table()
+        .table_name(table)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name("postId")
+                .attribute_type(ScalarAttributeType::N)
+                .build()
+                .expect("attribute definition"),
+        )
+        .attribute_definitions(string_attribute("commentId"))
+        .key_schema(key("postId", KeyType::Hash))
+        .key_schema(key("commentId", KeyType::Range))
+        .send()
+        .await
+        .expect("moto creates the comments table");
+}
+
 /// A key schema element.
 fn key(name: &str, kind: KeyType) -> KeySchemaElement {
     KeySchemaElement::builder()

@@ -109,6 +109,7 @@ fn post(id: PostId, author: &str, title: &str) -> Post {
         updated_at_ms: 1_800_000_000_000 + i64::try_from(id.get()).unwrap(),
         version: 1,
         images: Vec::new(),
+        comment_count: 0,
     }
 }
 

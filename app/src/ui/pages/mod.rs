@@ -2,5 +2,6 @@
 
 pub mod accounts;
 pub mod chat;
+pub mod comments;
 pub mod home;
 pub mod posts;

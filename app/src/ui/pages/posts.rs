@@ -15,14 +15,15 @@ use crate::{
     session::Session,
     ui::{
         Route,
-        forms::{CharacterCount, FormError, TextArea, TextField, on_answer},
+        forms::{CharacterCount, FormError, LoadMore, TextArea, TextField, on_answer},
+        pages::comments::Thread,
         pictures::{Avatar, ImageDrafts, ImagesField, PostImages},
         require_sign_in::RequireSignIn,
     },
 };
 
 /// "3 minutes ago" for an RFC 3339 time, as a person reads a board.
-fn relative_time(rfc3339: &str) -> String {
+pub(super) fn relative_time(rfc3339: &str) -> String {
     let then = js_sys::Date::parse(rfc3339);
     if then.is_nan() {
         return rfc3339.to_owned();
@@ -99,28 +100,23 @@ pub fn Board() -> impl IntoView {
                             1 => Some("1 image".to_owned()),
                             n => Some(format!("{n} images")),
                         };
+                        let comments = match post.comment_count {
+                            0 => None,
+                            1 => Some("1 comment".to_owned()),
+                            n => Some(format!("{n} comments")),
+                        };
                         view! {
                             <li class="post-item">
                                 <A href=href>{title}</A>
                                 {pictures.map(|text| view! { <span class="muted image-count">{text}</span> })}
+                                {comments.map(|text| view! { <span class="muted comment-count" data-testid="board-comment-count">{text}</span> })}
                                 <Byline post=post />
                             </li>
                         }
                     }
                 />
             </ol>
-            <Show when=move || next.get().is_some()>
-                <button
-                    type="button"
-                    class="secondary"
-                    disabled=move || load.pending().get()
-                    on:click=move |_| {
-                        load.dispatch_local(next.get_untracked());
-                    }
-                >
-                    "More posts"
-                </button>
-            </Show>
+            <LoadMore label="More posts" next load />
         </section>
     }
 }
@@ -154,6 +150,7 @@ pub fn PostView() -> impl IntoView {
                                         <AuthorActions id=post_id.clone() />
                                     </Show>
                                 </article>
+                                <Thread post_id=post.id.clone() post_author=post.user_id.clone() count=post.comment_count />
                             }
                                 .into_any()
                         }

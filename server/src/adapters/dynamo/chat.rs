@@ -33,7 +33,8 @@ use aws_sdk_dynamodb::{
 };
 
 use super::{
-    Item, back_off, batch_get, failed_conditions, number, number_attribute, string_attribute, text,
+    Item, back_off, batch_get, failed_conditions, number, number_attribute, query_all, read_item,
+    string_attribute, text,
 };
 use crate::ports::{
     ChatStore, ChatWriteError, Created, MAX_MEMBERS, MAX_ROOMS_PER_PERSON, Membership, MessagePage,
@@ -224,16 +225,11 @@ impl DynamoChatStore {
 
     /// The room (consistent read), if it exists.
     async fn read_room(&self, id: &str) -> Result<Option<Room>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(room_pk(id), "META")))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(StoreError::unavailable)?;
-        output.item.as_ref().map(room_from).transpose()
+        read_item(&self.client, &self.table, key(room_pk(id), "META"))
+            .await?
+            .as_ref()
+            .map(room_from)
+            .transpose()
     }
 
     /// Reads the room, fails with `NotMember` when it does not exist.
@@ -322,26 +318,15 @@ impl ChatStore for DynamoChatStore {
     }
 
     async fn rooms_of(&self, sub: &str) -> Result<Vec<(Room, Membership)>, StoreError> {
-        let mut memberships = Vec::new();
-        let mut start = None;
-        loop {
-            let output = self
-                .client
+        let memberships = query_all(
+            self.client
                 .query()
                 .table_name(&self.table)
                 .index_name(MEMBER_ROOMS_INDEX)
                 .key_condition_expression("memberSub = :sub")
-                .expression_attribute_values(":sub", text(sub))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(StoreError::unavailable)?;
-            memberships.extend(output.items.unwrap_or_default());
-            start = output.last_evaluated_key;
-            if start.is_none() {
-                break;
-            }
-        }
+                .expression_attribute_values(":sub", text(sub)),
+        )
+        .await?;
         let keys = memberships
             .iter()
             .map(|member| Ok(key(room_pk(string(member, "roomId")?), "META")))

@@ -21,15 +21,12 @@ use app::{
 use async_trait::async_trait;
 use aws_sdk_dynamodb::{
     Client,
-    operation::update_item::UpdateItemError,
-    types::{
-        AttributeValue, Put, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
-        Update,
-    },
+    types::{AttributeValue, Put, ReturnValue, TransactWriteItem, Update},
 };
 
 use super::{
-    Item, back_off, batch_get, failed_conditions, number, number_attribute, string_attribute, text,
+    Item, back_off, batch_get, conditional_update, failed_conditions, number, number_attribute,
+    query_all, read_item, string_attribute, text,
 };
 use crate::ports::{
     Attachment, Avatar, AvatarDirectory, MediaCatalog, MediaKey, MediaRecord, Picture, Stage,
@@ -192,28 +189,13 @@ impl DynamoMediaCatalog {
                 change.condition
             ))
             .expression_attribute_names("#item", "item")
-            .expression_attribute_values(":at", number(at_ms))
-            .return_values(ReturnValue::AllNew)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+            .expression_attribute_values(":at", number(at_ms));
         for (name, value) in change.values {
             request = request.expression_attribute_values(name, value);
         }
-        match request.send().await {
-            Ok(output) => {
-                let item = output
-                    .attributes
-                    .ok_or_else(|| StoreError::Corrupt("update returned no item".into()))?;
-                Ok(record_from(&item)?)
-            }
-            Err(err) => {
-                let Some(UpdateItemError::ConditionalCheckFailedException(refused)) =
-                    err.as_service_error()
-                else {
-                    return Err(StoreError::unavailable(err).into());
-                };
-                let current = refused.item.as_ref().map(record_from).transpose()?;
-                Err(stage_refused(current))
-            }
+        match conditional_update(request).await? {
+            Ok(item) => Ok(record_from(&item)?),
+            Err(before) => Err(stage_refused(before.as_ref().map(record_from).transpose()?)),
         }
     }
 
@@ -236,16 +218,7 @@ impl DynamoMediaCatalog {
     }
 
     async fn read(&self, owner: &str, item: String) -> Result<Option<Item>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(owner, item)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(StoreError::unavailable)?;
-        Ok(output.item)
+        read_item(&self.client, &self.table, key(owner, item)).await
     }
 
     fn avatar_from(item: &Item) -> Result<Avatar, StoreError> {
@@ -301,29 +274,15 @@ impl MediaCatalog for DynamoMediaCatalog {
     }
 
     async fn unattached(&self, owner: &str) -> Result<Vec<MediaRecord>, StoreError> {
-        let mut records = Vec::new();
-        let mut start = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(UNATTACHED_INDEX)
-                .key_condition_expression("#owner = :owner")
-                .expression_attribute_names("#owner", "owner")
-                .expression_attribute_values(":owner", text(owner))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(StoreError::unavailable)?;
-            for item in output.items() {
-                records.push(record_from(item)?);
-            }
-            start = output.last_evaluated_key;
-            if start.is_none() {
-                return Ok(records);
-            }
-        }
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(UNATTACHED_INDEX)
+            .key_condition_expression("#owner = :owner")
+            .expression_attribute_names("#owner", "owner")
+            .expression_attribute_values(":owner", text(owner));
+        query_all(query).await?.iter().map(record_from).collect()
     }
 
     async fn start_processing(

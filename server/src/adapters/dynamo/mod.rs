@@ -2,11 +2,13 @@
 //! update expression or a condition), never in a read before it.
 
 mod chat;
+mod comments;
 mod counters;
 mod media;
 mod posts;
 
 pub use chat::{DynamoChatStore, MEMBER_ROOMS_INDEX};
+pub use comments::DynamoCommentStore;
 pub use counters::DynamoCounterStore;
 pub use media::{DynamoMediaCatalog, UNATTACHED_INDEX};
 pub use posts::{DynamoPostStore, FEED_INDEX};
@@ -16,8 +18,12 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::{
     Client,
     error::SdkError,
-    operation::transact_write_items::TransactWriteItemsError,
-    types::{AttributeValue, KeysAndAttributes},
+    operation::{
+        query::builders::QueryFluentBuilder,
+        transact_write_items::TransactWriteItemsError,
+        update_item::{UpdateItemError, builders::UpdateItemFluentBuilder},
+    },
+    types::{AttributeValue, KeysAndAttributes, ReturnValue, ReturnValuesOnConditionCheckFailure},
 };
 
 use crate::ports::StoreError;
@@ -47,6 +53,62 @@ fn number_attribute<T: std::str::FromStr>(item: &Item, name: &str) -> Option<T> 
     item.get(name)
         .and_then(|value| value.as_n().ok())
         .and_then(|value| value.parse().ok())
+}
+
+/// Every item `query` finds, following its pages.
+async fn query_all(query: QueryFluentBuilder) -> Result<Vec<Item>, StoreError> {
+    let mut items = Vec::new();
+    let mut start = None;
+    loop {
+        let output = query
+            .clone()
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(StoreError::unavailable)?;
+        items.extend(output.items.unwrap_or_default());
+        start = output.last_evaluated_key;
+        if start.is_none() {
+            return Ok(items);
+        }
+    }
+}
+
+/// The item of `table` at `key`, read consistently.
+async fn read_item(client: &Client, table: &str, key: Item) -> Result<Option<Item>, StoreError> {
+    let output = client
+        .get_item()
+        .table_name(table)
+        .set_key(Some(key))
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(StoreError::unavailable)?;
+    Ok(output.item)
+}
+
+/// Sends a conditional `UpdateItem` that returns the item as it became, or, when its
+/// condition refused it, the item as it was (`None` if there was none).
+async fn conditional_update(
+    request: UpdateItemFluentBuilder,
+) -> Result<Result<Item, Option<Item>>, StoreError> {
+    let sent = request
+        .return_values(ReturnValue::AllNew)
+        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+        .send()
+        .await;
+    match sent {
+        Ok(output) => output
+            .attributes
+            .map(Ok)
+            .ok_or_else(|| StoreError::Corrupt("an update returned no item".into())),
+        Err(err) => match err.as_service_error() {
+            Some(UpdateItemError::ConditionalCheckFailedException(refused)) => {
+                Ok(Err(refused.item.clone()))
+            }
+            _ => Err(StoreError::unavailable(err)),
+        },
+    }
 }
 
 /// Which items of a cancelled transaction failed their condition, in request order.

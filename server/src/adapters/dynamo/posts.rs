@@ -8,14 +8,14 @@ use app::domain::{AltText, MediaId, PostContent, PostId, PostTitle};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::{
     Client,
-    operation::{delete_item::DeleteItemError, update_item::UpdateItemError},
+    operation::delete_item::DeleteItemError,
     types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure},
 };
 
 use super::{
-    DynamoCounterStore, Item,
+    DynamoCounterStore, Item, conditional_update,
     media::{picture_from, picture_value},
-    number, text,
+    number, read_item, text,
 };
 use crate::ports::{
     Author, Post, PostEdit, PostImage, PostPage, PostStore, PostWriteError, StoreError,
@@ -50,16 +50,11 @@ impl DynamoPostStore {
     }
 
     async fn consistent_read(&self, id: PostId) -> Result<Option<Post>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("id", number(id.get()))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(StoreError::unavailable)?;
-        output.item.map(post_from).transpose()
+        let key = HashMap::from([("id".to_owned(), number(id.get()))]);
+        read_item(&self.client, &self.table, key)
+            .await?
+            .map(post_from)
+            .transpose()
     }
 
     /// The item a refused write met: from the error when DynamoDB sent it, else read now.
@@ -87,6 +82,7 @@ fn item_from(post: &Post) -> Item {
         ("updatedAt".to_owned(), number(post.updated_at_ms)),
         ("version".to_owned(), number(post.version)),
         ("images".to_owned(), images_value(&post.images)),
+        ("commentCount".to_owned(), number(post.comment_count)),
     ])
 }
 
@@ -158,6 +154,13 @@ fn post_from(item: Item) -> Result<Post, StoreError> {
         updated_at_ms: number("updatedAt")?,
         version: u64::try_from(number("version")?).map_err(|_| corrupt("version"))?,
         images: images_from(item.get("images"))?,
+        // Posts written before comments have no count: none.
+        comment_count: match item.get("commentCount") {
+            Some(_) => {
+                u64::try_from(number("commentCount")?).map_err(|_| corrupt("commentCount"))?
+            }
+            None => 0,
+        },
     })
 }
 
@@ -229,23 +232,11 @@ impl PostStore for DynamoPostStore {
             .expression_attribute_values(":at", number(edit.at_ms))
             .expression_attribute_values(":one", number(1))
             .expression_attribute_values(":editor", text(editor_sub))
-            .expression_attribute_values(":expected", number(edit.expected_version))
-            .return_values(ReturnValue::AllNew)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
-        match request.send().await {
-            Ok(output) => {
-                let item = output
-                    .attributes
-                    .ok_or_else(|| StoreError::Corrupt("update returned no item".into()))?;
-                Ok(post_from(item)?)
-            }
-            Err(err) => {
-                let Some(UpdateItemError::ConditionalCheckFailedException(refused)) =
-                    err.as_service_error()
-                else {
-                    return Err(StoreError::unavailable(err).into());
-                };
-                let current = self.refused_by(id, refused.item.clone()).await?;
+            .expression_attribute_values(":expected", number(edit.expected_version));
+        match conditional_update(request).await? {
+            Ok(item) => Ok(post_from(item)?),
+            Err(before) => {
+                let current = self.refused_by(id, before).await?;
                 Err(PostWriteError::edit_refused(current, editor_sub))
             }
         }

@@ -4,7 +4,7 @@
 
 use app::domain::{MessageText, RoomId, RoomName};
 use async_trait::async_trait;
-use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{SqliteDatabase, corrupt};
 use crate::ports::{
@@ -49,24 +49,6 @@ impl SqliteChatStore {
     /// Chat in `database`.
     pub fn new(database: SqliteDatabase) -> Self {
         Self { database }
-    }
-
-    /// Runs `work` in one immediate transaction; a refusal leaves nothing written.
-    async fn write<T: Send + 'static>(
-        &self,
-        work: impl FnOnce(&Connection) -> rusqlite::Result<Result<T, ChatWriteError>> + Send + 'static,
-    ) -> Result<T, ChatWriteError> {
-        self.database
-            .call(move |connection| {
-                let transaction =
-                    connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                let outcome = work(&transaction)?;
-                if outcome.is_ok() {
-                    transaction.commit()?;
-                }
-                Ok(outcome)
-            })
-            .await?
     }
 }
 
@@ -180,7 +162,7 @@ fn message_row(row: &Row<'_>) -> rusqlite::Result<StoredMessage> {
 impl ChatStore for SqliteChatStore {
     async fn create_room(&self, room: &NewRoom) -> Result<Created, ChatWriteError> {
         let room = room.clone();
-        self.write(move |connection| {
+        self.database.write(move |connection| {
             if let Some(existing) = load_room(connection, room.id.as_ref())? {
                 return Ok(Ok(Created::Existing(existing)));
             }
@@ -247,7 +229,7 @@ impl ChatStore for SqliteChatStore {
         message: &NewMessage,
     ) -> Result<(StoredMessage, Room), ChatWriteError> {
         let (room, message) = (room.to_string(), message.clone());
-        self.write(move |connection| {
+        self.database.write(move |connection| {
             if membership(connection, &room, &message.sender.sub)?.is_none() {
                 return Ok(Err(ChatWriteError::NotMember));
             }
@@ -318,23 +300,24 @@ impl ChatStore for SqliteChatStore {
         up_to: u64,
     ) -> Result<(Room, Membership), ChatWriteError> {
         let (room, sub) = (room.to_string(), sub.to_owned());
-        self.write(move |connection| {
-            if membership(connection, &room, &sub)?.is_none() {
-                return Ok(Err(ChatWriteError::NotMember));
-            }
-            connection.execute(
-                "UPDATE chat_members SET last_read_seq = MAX(last_read_seq,
+        self.database
+            .write(move |connection| {
+                if membership(connection, &room, &sub)?.is_none() {
+                    return Ok(Err(ChatWriteError::NotMember));
+                }
+                connection.execute(
+                    "UPDATE chat_members SET last_read_seq = MAX(last_read_seq,
                     MIN(?3, (SELECT last_seq FROM chat_rooms WHERE id = ?1)))
                  WHERE room_id = ?1 AND sub = ?2",
-                params![room, sub, sql(up_to)],
-            )?;
-            let updated = load_room(connection, &room)?
-                .ok_or_else(|| corrupt("a room vanished in its own transaction".into()))?;
-            let me = membership(connection, &room, &sub)?
-                .ok_or_else(|| corrupt("a member vanished in their own transaction".into()))?;
-            Ok(Ok((updated, me)))
-        })
-        .await
+                    params![room, sub, sql(up_to)],
+                )?;
+                let updated = load_room(connection, &room)?
+                    .ok_or_else(|| corrupt("a room vanished in its own transaction".into()))?;
+                let me = membership(connection, &room, &sub)?
+                    .ok_or_else(|| corrupt("a member vanished in their own transaction".into()))?;
+                Ok(Ok((updated, me)))
+            })
+            .await
     }
 
     async fn add_member(
@@ -344,41 +327,43 @@ impl ChatStore for SqliteChatStore {
         person: &Person,
     ) -> Result<Room, ChatWriteError> {
         let (room, by, person) = (room.to_string(), by.to_owned(), person.clone());
-        self.write(move |connection| {
-            if membership(connection, &room, &by)?.is_none() {
-                return Ok(Err(ChatWriteError::NotMember));
-            }
-            if membership(connection, &room, &person.sub)?.is_some() {
-                return Ok(Err(ChatWriteError::AlreadyMember));
-            }
-            let members = load_room(connection, &room)?.map_or(0, |room| room.members.len());
-            if members >= MAX_MEMBERS
-                || rooms_count(connection, &person.sub)? >= MAX_ROOMS_PER_PERSON
-            {
-                return Ok(Err(ChatWriteError::Full));
-            }
-            insert_member(connection, &room, &person)?;
-            let updated = load_room(connection, &room)?
-                .ok_or_else(|| corrupt("a room vanished in its own transaction".into()))?;
-            Ok(Ok(updated))
-        })
-        .await
+        self.database
+            .write(move |connection| {
+                if membership(connection, &room, &by)?.is_none() {
+                    return Ok(Err(ChatWriteError::NotMember));
+                }
+                if membership(connection, &room, &person.sub)?.is_some() {
+                    return Ok(Err(ChatWriteError::AlreadyMember));
+                }
+                let members = load_room(connection, &room)?.map_or(0, |room| room.members.len());
+                if members >= MAX_MEMBERS
+                    || rooms_count(connection, &person.sub)? >= MAX_ROOMS_PER_PERSON
+                {
+                    return Ok(Err(ChatWriteError::Full));
+                }
+                insert_member(connection, &room, &person)?;
+                let updated = load_room(connection, &room)?
+                    .ok_or_else(|| corrupt("a room vanished in its own transaction".into()))?;
+                Ok(Ok(updated))
+            })
+            .await
     }
 
     async fn remove_member(&self, room: &RoomId, sub: &str) -> Result<Room, ChatWriteError> {
         let (room, sub) = (room.to_string(), sub.to_owned());
-        self.write(move |connection| {
-            let removed = connection.execute(
-                "DELETE FROM chat_members WHERE room_id = ?1 AND sub = ?2",
-                params![room, sub],
-            )?;
-            if removed == 0 {
-                return Ok(Err(ChatWriteError::NotMember));
-            }
-            let updated = load_room(connection, &room)?
-                .ok_or_else(|| corrupt("a room vanished in its own transaction".into()))?;
-            Ok(Ok(updated))
-        })
-        .await
+        self.database
+            .write(move |connection| {
+                let removed = connection.execute(
+                    "DELETE FROM chat_members WHERE room_id = ?1 AND sub = ?2",
+                    params![room, sub],
+                )?;
+                if removed == 0 {
+                    return Ok(Err(ChatWriteError::NotMember));
+                }
+                let updated = load_room(connection, &room)?
+                    .ok_or_else(|| corrupt("a room vanished in its own transaction".into()))?;
+                Ok(Ok(updated))
+            })
+            .await
     }
 }

@@ -8,11 +8,13 @@
 //! list below only fixes the order they were introduced in.
 
 mod chat;
+mod comments;
 mod counters;
 mod media;
 mod posts;
 
 pub use chat::SqliteChatStore;
+pub use comments::SqliteCommentStore;
 pub use counters::SqliteCounterStore;
 pub use media::SqliteMediaCatalog;
 pub use posts::SqlitePostStore;
@@ -38,6 +40,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(chat::SCHEMA),
     M::up(posts::SCHEMA_IMAGES),
     M::up(media::SCHEMA),
+    M::up(comments::SCHEMA),
 ];
 
 /// A shared handle on the database file; adapters for each port clone it.
@@ -85,6 +88,27 @@ impl SqliteDatabase {
         })
         .await
         .map_err(StoreError::unavailable)?
+    }
+}
+
+impl SqliteDatabase {
+    /// Runs `work` in an immediate transaction, committed only when it answers `Ok`; its
+    /// refusal (`Err`, a domain error) is returned as it is, its driver errors as the
+    /// store's.
+    pub(crate) async fn write<T: Send + 'static, E: From<StoreError> + Send + 'static>(
+        &self,
+        work: impl FnOnce(&Connection) -> rusqlite::Result<Result<T, E>> + Send + 'static,
+    ) -> Result<T, E> {
+        self.call(move |connection| {
+            let transaction =
+                connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let outcome = work(&transaction)?;
+            if outcome.is_ok() {
+                transaction.commit()?;
+            }
+            Ok(outcome)
+        })
+        .await?
     }
 }
 

@@ -29,8 +29,8 @@ pub(super) const SCHEMA: &str = "CREATE TABLE posts (
 pub(super) const SCHEMA_IMAGES: &str =
     "ALTER TABLE posts ADD COLUMN images TEXT NOT NULL DEFAULT '[]';";
 
-const COLUMNS: &str =
-    "id, title, content, author_sub, author_name, created_at, updated_at, version, images";
+const COLUMNS: &str = "id, title, content, author_sub, author_name, created_at, updated_at, \
+                       version, images, comment_count";
 
 /// Posts in the `posts` table; ids from the `counters` table.
 #[derive(Clone)]
@@ -55,6 +55,7 @@ fn post_row(row: &Row<'_>) -> rusqlite::Result<Post> {
     let content: String = row.get("content")?;
     let version: i64 = row.get("version")?;
     let images: Vec<StoredPostImage> = from_json(&row.get::<_, String>("images")?)?;
+    let comment_count: i64 = row.get("comment_count")?;
     Ok(Post {
         id: u64::try_from(id)
             .ok()
@@ -74,10 +75,13 @@ fn post_row(row: &Row<'_>) -> rusqlite::Result<Post> {
             .into_iter()
             .map(StoredPostImage::into_image)
             .collect::<rusqlite::Result<_>>()?,
+        comment_count: u64::try_from(comment_count)
+            .map_err(|_| corrupt(format!("comment count of post {id}")))?,
     })
 }
 
-fn sql_id(id: PostId) -> i64 {
+/// A post id as SQLite's integer.
+pub(super) fn sql_id(id: PostId) -> i64 {
     i64::try_from(id.get()).unwrap_or(i64::MAX)
 }
 
@@ -108,7 +112,7 @@ impl PostStore for SqlitePostStore {
             .call(move |connection| {
                 connection.execute(
                     &format!(
-                        "INSERT INTO posts ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                        "INSERT INTO posts ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
                     ),
                     params![
                         sql_id(post.id),
@@ -120,6 +124,7 @@ impl PostStore for SqlitePostStore {
                         post.updated_at_ms,
                         i64::try_from(post.version).unwrap_or(i64::MAX),
                         to_json(&StoredPostImage::all(&post.images))?,
+                        i64::try_from(post.comment_count).unwrap_or(i64::MAX),
                     ],
                 )
             })
