@@ -16,6 +16,11 @@ export default defineConfig({
   workers: 2,
   reporter: [['list'], ['html', { open: 'never' }]],
   globalTeardown: './global-teardown.ts',
+  // The flags spec rewrites the shared server's flags file, so it runs after all the rest.
+  projects: [
+    { name: 'journeys', testIgnore: /flags\.spec\.ts/ },
+    { name: 'flags', testMatch: /flags\.spec\.ts/, dependencies: ['journeys'] },
+  ],
   use: {
     baseURL,
     trace: 'retain-on-failure',

@@ -17,10 +17,10 @@ use crate::{
     dto::{
         AddMemberRequest, AvatarResponse, ChatMessage, ChatRoom, CommentPageResponse,
         CommentRequest, CommentResponse, ConfirmEmailRequest, CreateRoomRequest,
-        CreateUploadRequest, LoginRequest, MarkReadRequest, MarkReadResponse, MessageResponse,
-        MessagesResponse, MyInfoResponse, PictureResponse, PostPageResponse, PostRequest,
-        PostResponse, ResendEmailRequest, RoomsResponse, SendMessageRequest, SetAvatarRequest,
-        SignupRequest, SocketTicketResponse, TokenResponse, UpdateCommentRequest,
+        CreateUploadRequest, FlagsResponse, LoginRequest, MarkReadRequest, MarkReadResponse,
+        MessageResponse, MessagesResponse, MyInfoResponse, PictureResponse, PostPageResponse,
+        PostRequest, PostResponse, ResendEmailRequest, RoomsResponse, SendMessageRequest,
+        SetAvatarRequest, SignupRequest, SocketTicketResponse, TokenResponse, UpdateCommentRequest,
         UpdatePostRequest, UploadTicketResponse,
     },
     error::AppError,
@@ -34,6 +34,8 @@ pub struct Caller {
     pub sub: String,
     /// Login name at the time the token was issued, for display.
     pub username: String,
+    /// The groups the token names (`cognito:groups`), which feature flags target.
+    pub groups: Vec<String>,
 }
 
 /// What the refresh cookie holds: enough to refresh or revoke one session. Its `Debug`
@@ -158,13 +160,22 @@ pub trait PostService: Send + Sync {
     async fn delete_post(&self, caller: &Caller, id: &str) -> Result<MessageResponse, AppError>;
 }
 
+/// Feature flags as they apply to one person (or to a visitor).
+#[async_trait]
+pub trait FlagService: Send + Sync {
+    /// Every flag evaluated for `caller` (`None`: a visitor).
+    async fn flags(&self, caller: Option<&Caller>) -> Result<FlagsResponse, AppError>;
+}
+
 /// Comments under posts. Reading needs no account; writing needs a [`Caller`]. A missing or
 /// deleted post has no comments to read or write (404).
 #[async_trait]
 pub trait CommentService: Send + Sync {
-    /// Up to `limit` comments (1–100, default 50), oldest first, after `cursor`.
+    /// Up to `limit` comments (1–100, default 50), oldest first, after `cursor`, for
+    /// `viewer` (`None`: a visitor).
     async fn comments(
         &self,
+        viewer: Option<&Caller>,
         post_id: &str,
         limit: Option<u32>,
         cursor: Option<String>,
@@ -278,6 +289,9 @@ pub trait MediaService: Send + Sync {
 pub struct RequestContext {
     /// The verified caller, or why there is none (no token, or a refused one): a 401.
     pub caller: Result<Caller, AppError>,
+    /// Whether the request carried no bearer token at all (a visitor), as opposed to a
+    /// refused one: reads open to visitors go ahead as one.
+    pub anonymous: bool,
     /// The session(s) in the refresh cookie (sent only to `/api/auth`).
     pub session: PresentedSession,
     /// Filled in by the function; the server turns it into `Set-Cookie`.

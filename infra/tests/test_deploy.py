@@ -151,3 +151,22 @@ def test_the_deploy_passes_the_boundary_web_acl_and_stack_tag(root):
     assert '"WebAclArn=${{ steps.waf.outputs.web_acl_arn }}"' in text
     assert "--region us-east-1" in text and "infra/waf.yaml" in text
     assert text.count('"boardwalk:stack=$APP_NAME-$STAGE"') == 2
+
+
+def test_the_deploy_passes_the_appconfig_extension_layer(root):
+    text = (root / ".github" / "workflows" / "deploy.yml").read_text()
+    assert '"AppConfigExtensionLayerArn=${{ vars.BOARDWALK_APPCONFIG_EXTENSION_LAYER_ARN }}"' in text
+
+
+def test_appconfig_gets_only_the_alarm_reader_and_the_boundary_lets_it_read_the_alarm(bootstrap):
+    execution = bootstrap["Resources"]["CloudFormationExecutionRole"]
+    statements = {
+        s["Sid"]: s
+        for policy in execution["Properties"]["Policies"]
+        for s in policy["PolicyDocument"]["Statement"]
+    }
+    passed = statements["PassTheAlarmReaderToAppConfig"]
+    assert passed["Condition"] == {"StringEquals": {"iam:PassedToService": "appconfig.amazonaws.com"}}
+    boundary = bootstrap["Resources"]["AppRoleBoundary"]["Properties"]["PolicyDocument"]["Statement"]
+    (alarm,) = [s for s in boundary if s["Sid"] == "OwnRollbackAlarm"]
+    assert alarm["Action"] == "cloudwatch:DescribeAlarms"

@@ -27,6 +27,9 @@ SDK_CALL_ACTIONS = {
 # Granted for how S3 answers, not for a call: with it a missing object is a 404, not a 403.
 ANSWER_SHAPING_ACTIONS = {"get_object": "s3:ListBucket"}
 
+# Called as the function by the AppConfig Lambda extension, which the flags adapter reads.
+EXTENSION_ACTIONS = {"appconfig:StartConfigurationSession", "appconfig:GetLatestConfiguration"}
+
 # Items of a transaction (`TransactWriteItems` has no IAM action of its own: each item needs
 # its own action).
 TRANSACTION_ITEM_ACTIONS = {
@@ -174,6 +177,8 @@ def test_the_lambda_role_allows_exactly_the_sdk_calls_the_code_makes(resources):
     if ".transact_write_items()" in source:
         called |= {action for item, action in TRANSACTION_ITEM_ACTIONS.items() if item in source}
     called |= {action for call, action in ANSWER_SHAPING_ACTIONS.items() if f".{call}()" in source}
+    if "impl FeatureFlags for AppConfigFlags" in source:
+        called |= EXTENSION_ACTIONS
     assert called, "the adapters make no SDK call this test knows; extend SDK_CALL_ACTIONS"
     assert granted == called
 
@@ -470,3 +475,50 @@ def test_comments_are_keyed_by_post_then_comment_for_one_query_per_thread(resour
     assert "GlobalSecondaryIndexes" not in properties
     variables = resources["ApiFunction"]["Properties"]["Environment"]["Variables"]
     assert variables["BOARDWALK_COMMENTS_TABLE"] == {"Ref": "CommentsTable"}
+
+
+def test_flags_are_an_appconfig_feature_flag_profile_read_through_the_extension(resources):
+    profile = resources["FlagsProfile"]["Properties"]
+    assert (profile["Type"], profile["LocationUri"]) == ("AWS.AppConfig.FeatureFlags", "hosted")
+    function = resources["ApiFunction"]["Properties"]
+    assert function["Layers"] == {
+        "Fn::If": ["HasAppConfigExtension", [{"Ref": "AppConfigExtensionLayerArn"}], {"Ref": "AWS::NoValue"}]
+    }
+    url = function["Environment"]["Variables"]["BOARDWALK_FLAGS_URL"]["Fn::If"][1]["Fn::Sub"]
+    assert url == (
+        "http://localhost:2772/applications/${FlagsApplication}"
+        "/environments/${FlagsEnvironment}/configurations/${FlagsProfile}"
+    )
+    (read,) = [
+        s for s in statements(resources["ApiFunctionRole"]) if "appconfig:GetLatestConfiguration" in as_list(s["Action"])
+    ]
+    assert read["Resource"]["Fn::Sub"].endswith(
+        ":application/${FlagsApplication}/environment/${FlagsEnvironment}/configuration/${FlagsProfile}"
+    )
+
+
+def test_the_first_flags_match_the_local_default_document():
+    import json
+
+    from cfnlint.decode import cfn_yaml
+
+    template = cfn_yaml.load(str(ROOT / "infra" / "template.yaml"))
+    hosted = json.loads(template["Resources"]["FlagsInitialVersion"]["Properties"]["Content"])
+    source = (ROOT / "server/src/adapters/flags/document.rs").read_text()
+    local = json.loads(source.split('DEFAULT_DOCUMENT: &str = r#"', 1)[1].split('"#;', 1)[0])
+    assert hosted["values"] == local["values"]
+    assert set(hosted["flags"]) == set(local["flags"])
+
+
+def test_a_flag_deployment_is_gradual_and_rolls_back_on_the_alarm(resources):
+    strategy = resources["FlagsGradualStrategy"]["Properties"]
+    assert strategy["GrowthType"] == "LINEAR" and strategy["GrowthFactor"] < 100
+    assert strategy["FinalBakeTimeInMinutes"] > 0
+    (monitor,) = resources["FlagsEnvironment"]["Properties"]["Monitors"]
+    assert monitor["AlarmArn"] == {"Fn::GetAtt": ["FlagsRollbackAlarm", "Arn"]}
+    alarm = resources["FlagsRollbackAlarm"]["Properties"]
+    assert (alarm["Namespace"], alarm["MetricName"]) == ("AWS/Lambda", "Errors")
+    assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": {"Fn::Sub": "${AppName}-${Stage}-api"}}]
+    assert resources["ApiFunction"]["Properties"]["FunctionName"] == {"Fn::Sub": "${AppName}-${Stage}-api"}
+    (reader,) = statements(resources["FlagsAlarmReaderRole"])
+    assert reader["Action"] == "cloudwatch:DescribeAlarms"

@@ -150,6 +150,10 @@ pub struct AwsSettings {
     pub jwks_url: Option<String>,
     /// Points every AWS client at an emulator such as moto (`BOARDWALK_AWS_ENDPOINT_URL`).
     pub endpoint_url: Option<String>,
+    /// Where the AppConfig Lambda extension serves the feature flags
+    /// (`BOARDWALK_FLAGS_URL`, `http://localhost:2772/applications/…`); without it every
+    /// flag keeps its default.
+    pub flags_url: Option<String>,
     /// The value CloudFront sends in `x-origin-verify` (`BOARDWALK_ORIGIN_VERIFY_SECRET`);
     /// when set, a request without it did not come through CloudFront and is refused.
     pub origin_verify_secret: Option<String>,
@@ -174,6 +178,7 @@ impl std::fmt::Debug for AwsSettings {
             .field("token_issuer", &self.token_issuer)
             .field("jwks_url", &self.jwks_url)
             .field("endpoint_url", &self.endpoint_url)
+            .field("flags_url", &self.flags_url)
             .field(
                 "has_origin_verify_secret",
                 &self.origin_verify_secret.is_some(),
@@ -297,6 +302,7 @@ impl Settings {
                     jwks_url: var("BOARDWALK_JWKS_URL"),
                     endpoint_url: var("BOARDWALK_AWS_ENDPOINT_URL"),
                     origin_verify_secret: var("BOARDWALK_ORIGIN_VERIFY_SECRET"),
+                    flags_url: var("BOARDWALK_FLAGS_URL"),
                 }))
             }
             _ => {
@@ -543,6 +549,7 @@ mod tests {
                 jwks_url: None,
                 endpoint_url: Some("http://127.0.0.1:5000".into()),
                 origin_verify_secret: None,
+                flags_url: None,
             }))
         );
     }

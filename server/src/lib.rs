@@ -10,10 +10,12 @@
 //! - [`ports`]: the traits services need from the outside world, one per file.
 //! - [`adapters`]: SQLite and DynamoDB implementations of those traits.
 //! - [`telemetry`]: logs (JSON on Lambda) with a request id in every line.
+//! - [`admin`]: the local administrator's commands (groups).
 //! - [`lambda`]: what a Lambda instance runs: the API (HTTP and WebSocket events) or the
 //!   Cognito pre sign-up trigger.
 
 pub mod adapters;
+pub mod admin;
 pub mod auth;
 pub mod configuration;
 pub mod http;

@@ -1,13 +1,40 @@
 //! The Boardwalk binary: reads its settings from the environment and serves, locally or on
-//! Lambda, until it is told to stop.
+//! Lambda, until it is told to stop. With arguments it runs an admin command instead
+//! (`boardwalk group add <username> <group>`).
+
+use std::process::ExitCode;
 
 #[tokio::main]
-async fn main() -> std::process::ExitCode {
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if !args.is_empty() {
+        return admin(&args).await;
+    }
     match server::startup::run().await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("boardwalk: {}", server::telemetry::error_chain(&err));
-            std::process::ExitCode::FAILURE
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn admin(args: &[String]) -> ExitCode {
+    let outcome = match server::configuration::Settings::from_env() {
+        Ok(settings) => server::admin::run(args, &settings).await,
+        Err(err) => {
+            eprintln!("boardwalk: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match outcome {
+        Ok(said) => {
+            println!("{said}");
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("boardwalk: {err}");
+            ExitCode::FAILURE
         }
     }
 }

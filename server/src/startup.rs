@@ -1,8 +1,9 @@
 //! Wiring: adapters into services, services into one Router, and the Router into either
 //! `axum::serve` (local) or `lambda_http` (when `AWS_LAMBDA_RUNTIME_API` is set).
 
-use std::{future::Future, net::SocketAddr, path::Path, sync::Arc};
+use std::{future::Future, net::SocketAddr, path::Path, sync::Arc, time::Duration};
 
+use app::services::{ChatService, CommentService, MediaService, PostService};
 use axum::Router;
 use tokio::net::TcpListener;
 
@@ -14,6 +15,7 @@ use crate::{
             DynamoChatStore, DynamoCommentStore, DynamoCounterStore, DynamoMediaCatalog,
             DynamoPostStore,
         },
+        flags::{AppConfigFlags, DefaultFlags, LocalFlagsFile},
         live::{ApiGatewaySockets, DynamoTickets, LocalSockets, LocalTickets},
         local_idp::{LocalIdentityProvider, LocalIdpSettings},
         media::{LocalMediaStore, S3MediaStore, S3Settings},
@@ -30,8 +32,11 @@ use crate::{
     configuration::{AwsSettings, Backend, ConfigError, Settings},
     http::{self, AppState, LocalMedia, cookies::RefreshCookie},
     lambda::{self, LambdaHandler},
-    ports::{DevMailbox, StoreError, SystemClock},
-    services::{Accounts, ChatSettings, Chats, Comments, Media, Pictures, Posts, Visits},
+    ports::{CHAT, COMMENTS, DevMailbox, FeatureFlags, PICTURES, StoreError, SystemClock},
+    services::{
+        Accounts, ChatSettings, Chats, Comments, FlagGate, Flags, Gated, Media, Pictures, Posts,
+        Visits,
+    },
     telemetry,
 };
 
@@ -67,6 +72,20 @@ pub enum StartupError {
     /// `BOARDWALK_LAMBDA_HANDLER` names no handler.
     #[error("{0}")]
     Handler(String),
+}
+
+/// How often the local flags file is looked at for changes.
+const FLAGS_RECHECK: Duration = Duration::from_secs(1);
+/// How often the AppConfig extension is asked again (it polls AppConfig itself every 30 s).
+const FLAGS_REFRESH: Duration = Duration::from_secs(15);
+
+/// `inner` behind the gate of `flag`, as the edge sees it.
+fn gated<T: ?Sized + Send + Sync + 'static>(
+    flags: &Arc<dyn FeatureFlags>,
+    flag: &'static str,
+    inner: Arc<T>,
+) -> Arc<Gated<T>> {
+    Arc::new(Gated::new(FlagGate::new(Arc::clone(flags), flag), inner))
 }
 
 /// Builds the services the settings ask for: adapters into services, services behind their
@@ -110,6 +129,7 @@ fn local_state(
         Arc::new(SqliteMediaCatalog::new(database.clone())),
         files.clone(),
     );
+    let flags: Arc<dyn FeatureFlags> = Arc::new(LocalFlagsFile::new(data_dir, FLAGS_RECHECK)?);
     let sockets = Arc::new(LocalSockets::default());
     let chat = Chats::new(
         SqliteChatStore::new(database.clone()),
@@ -125,20 +145,33 @@ fn local_state(
     Ok(AppState {
         mode: settings.backend.mode(),
         visits: Arc::new(Visits::new(SqliteCounterStore::new(database.clone()))),
-        posts: Arc::new(Posts::new(
-            SqlitePostStore::new(database.clone()),
-            SystemClock,
-            pictures.clone(),
-            Arc::new(SqliteCommentStore::new(database.clone())),
-        )),
-        comments: Arc::new(Comments::new(
-            SqliteCommentStore::new(database.clone()),
-            SqlitePostStore::new(database),
-            pictures.directory(),
-            SystemClock,
-        )),
-        chat: Arc::new(chat),
-        media: Arc::new(Media::new(pictures.clone(), SystemClock)),
+        posts: gated::<dyn PostService>(
+            &flags,
+            PICTURES,
+            Arc::new(Posts::new(
+                SqlitePostStore::new(database.clone()),
+                SystemClock,
+                pictures.clone(),
+                Arc::new(SqliteCommentStore::new(database.clone())),
+            )),
+        ),
+        comments: gated::<dyn CommentService>(
+            &flags,
+            COMMENTS,
+            Arc::new(Comments::new(
+                SqliteCommentStore::new(database.clone()),
+                SqlitePostStore::new(database),
+                pictures.directory(),
+                SystemClock,
+            )),
+        ),
+        chat: gated::<dyn ChatService>(&flags, CHAT, Arc::new(chat)),
+        media: gated::<dyn MediaService>(
+            &flags,
+            PICTURES,
+            Arc::new(Media::new(pictures.clone(), SystemClock)),
+        ),
+        flags: Arc::new(Flags::new(flags)),
         local_media: Some(LocalMedia {
             served_dir: files.served_dir(),
             uploads: files,
@@ -223,6 +256,10 @@ async fn aws_state(settings: &Settings, aws: &AwsSettings) -> Result<AppState, S
         Arc::new(DynamoMediaCatalog::new(dynamodb.clone(), &aws.media_table)),
         Arc::new(bucket),
     );
+    let flags: Arc<dyn FeatureFlags> = match &aws.flags_url {
+        Some(url) => Arc::new(AppConfigFlags::new(url, FLAGS_REFRESH)?),
+        None => Arc::new(DefaultFlags),
+    };
     let posts = DynamoPostStore::new(dynamodb.clone(), &aws.posts_table, &aws.counters_table);
     let comments = DynamoCommentStore::new(dynamodb.clone(), &aws.comments_table, &aws.posts_table);
     let chat = Chats::new(
@@ -242,20 +279,33 @@ async fn aws_state(settings: &Settings, aws: &AwsSettings) -> Result<AppState, S
             dynamodb,
             &aws.counters_table,
         ))),
-        posts: Arc::new(Posts::new(
-            posts.clone(),
-            SystemClock,
-            pictures.clone(),
-            Arc::new(comments.clone()),
-        )),
-        comments: Arc::new(Comments::new(
-            comments,
-            posts,
-            pictures.directory(),
-            SystemClock,
-        )),
-        chat: Arc::new(chat),
-        media: Arc::new(Media::new(pictures.clone(), SystemClock)),
+        posts: gated::<dyn PostService>(
+            &flags,
+            PICTURES,
+            Arc::new(Posts::new(
+                posts.clone(),
+                SystemClock,
+                pictures.clone(),
+                Arc::new(comments.clone()),
+            )),
+        ),
+        comments: gated::<dyn CommentService>(
+            &flags,
+            COMMENTS,
+            Arc::new(Comments::new(
+                comments,
+                posts,
+                pictures.directory(),
+                SystemClock,
+            )),
+        ),
+        chat: gated::<dyn ChatService>(&flags, CHAT, Arc::new(chat)),
+        media: gated::<dyn MediaService>(
+            &flags,
+            PICTURES,
+            Arc::new(Media::new(pictures.clone(), SystemClock)),
+        ),
+        flags: Arc::new(Flags::new(flags)),
         local_media: None,
         sockets: None,
         connections: Some(sockets),

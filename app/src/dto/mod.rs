@@ -4,6 +4,7 @@
 mod accounts;
 mod chat;
 mod comments;
+mod flags;
 mod health;
 mod media;
 mod posts;
@@ -18,6 +19,7 @@ pub use chat::{
     SendMessageRequest, SendMessageResponse, SocketTicketResponse,
 };
 pub use comments::{CommentPageResponse, CommentRequest, CommentResponse, UpdateCommentRequest};
+pub use flags::{FlagState, FlagsResponse};
 pub use health::{HealthResponse, VisitsResponse};
 pub use media::{
     AvatarResponse, CreateUploadRequest, ImageVariant, PictureResponse, PostImage,

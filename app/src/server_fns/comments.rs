@@ -14,15 +14,17 @@ use crate::{
 #[cfg(feature = "ssr")]
 use crate::services::{CommentService, service};
 
-/// One page of a post's comments, oldest first.
-#[server(prefix = "/api/fn", endpoint = "list_comments", input = Json)]
+/// One page of a post's comments, oldest first (the token, when there is one, decides
+/// which flags apply).
+#[server(prefix = "/api/fn", endpoint = "list_comments", input = Json, client = BearerClient)]
 pub async fn list_comments(
     post_id: String,
     limit: Option<u32>,
     cursor: Option<String>,
 ) -> Result<CommentPageResponse, AppError> {
+    let viewer = super::ssr::viewer()?;
     service::<dyn CommentService>()?
-        .comments(&post_id, limit, cursor)
+        .comments(viewer.as_ref(), &post_id, limit, cursor)
         .await
 }
 

@@ -14,6 +14,7 @@ pub mod accounts;
 pub mod auth;
 pub mod chat;
 pub mod comments;
+pub mod flags;
 pub mod media;
 pub mod posts;
 pub mod visits;
@@ -29,6 +30,16 @@ mod ssr {
     /// The verified caller, or the 401 the edge decided on.
     pub fn caller() -> Result<Caller, AppError> {
         from_context::<RequestContext>()?.caller
+    }
+
+    /// The caller, or `None` for a visitor (no token at all); a refused token is still a
+    /// 401, since its holder believes they are signed in.
+    pub fn viewer() -> Result<Option<Caller>, AppError> {
+        let context = from_context::<RequestContext>()?;
+        if context.anonymous {
+            return Ok(None);
+        }
+        context.caller.map(Some)
     }
 
     /// The session(s) the refresh cookie names.

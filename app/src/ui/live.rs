@@ -13,6 +13,7 @@ use crate::{
     dto::ChatEvent,
     server_fns::chat::{chat_rooms, socket_ticket},
     session::Session,
+    ui::flags::{CHAT, Flags},
 };
 
 /// The longest wait before reopening a dropped socket.
@@ -42,8 +43,8 @@ impl Drop for OpenSocket {
 }
 
 impl ChatLive {
-    /// Starts following `session`: a socket while signed in, none otherwise.
-    pub fn start(session: Session) -> Self {
+    /// Starts following `session`: a socket while signed in with chat on, none otherwise.
+    pub fn start(session: Session, flags: Flags) -> Self {
         let live = Self {
             connected: RwSignal::new(false),
             last_event: RwSignal::new(None),
@@ -51,7 +52,7 @@ impl ChatLive {
         };
         let open = StoredValue::new_local(None::<OpenSocket>);
         let backoff = StoredValue::new(Duration::from_secs(1));
-        Effect::new(move || match session.user() {
+        Effect::new(move || match session.user().filter(|_| flags.on(CHAT)) {
             Some(_) => live.connect(open, backoff, session),
             None => {
                 open.set_value(None);

@@ -1,5 +1,6 @@
 //! The Leptos single-page app: the shell, its routes and pages.
 
+mod flags;
 mod forms;
 mod live;
 mod pages;
@@ -27,7 +28,9 @@ pub fn App() -> impl IntoView {
     client::use_refresh(|| Box::pin(refresh_session()));
     let session = Session::new();
     provide_context(session);
-    provide_context(live::ChatLive::start(session));
+    let flags = flags::Flags::start(session);
+    provide_context(flags);
+    provide_context(live::ChatLive::start(session, flags));
     spawn_local(session.restore());
 
     view! {
@@ -81,17 +84,19 @@ fn SiteHeader() -> impl IntoView {
                                     <span data-testid="signed-in-as">
                                         "Signed in as " <strong>{user.username}</strong>
                                     </span>
-                                    <A href=Route::Chats.to_string()>
-                                        "Chats"
-                                        {move || {
-                                            let unread = live.unread_total();
-                                            (unread > 0).then(|| view! {
-                                                <span class="badge" data-testid="unread-total" aria-label=format!("{unread} unread")>
-                                                    {unread}
-                                                </span>
-                                            })
-                                        }}
-                                    </A>
+                                    <flags::WhenFlag flag=flags::CHAT>
+                                        <A href=Route::Chats.to_string()>
+                                            "Chats"
+                                            {move || {
+                                                let unread = live.unread_total();
+                                                (unread > 0).then(|| view! {
+                                                    <span class="badge" data-testid="unread-total" aria-label=format!("{unread} unread")>
+                                                        {unread}
+                                                    </span>
+                                                })
+                                            }}
+                                        </A>
+                                    </flags::WhenFlag>
                                     <A href=Route::MyAccount.to_string()>"My account"</A>
                                     <button type="button" class="link-button" on:click=sign_out.clone()>
                                         "Log out"

@@ -4,6 +4,7 @@
 
 pub mod cognito;
 pub mod dynamo;
+pub mod flags;
 pub mod live;
 pub mod local_idp;
 pub mod media;

@@ -43,6 +43,9 @@ struct AccessClaims {
     username: String,
     client_id: String,
     token_use: String,
+    /// Cognito leaves the claim out for someone in no group.
+    #[serde(rename = "cognito:groups", default)]
+    groups: Vec<String>,
 }
 
 /// The keys known, when they were fetched, and when the next fetch may happen.
@@ -117,6 +120,7 @@ impl<C: Clock> AccessTokenVerifier<C> {
         Ok(Caller {
             sub: claims.sub,
             username: claims.username,
+            groups: claims.groups,
         })
     }
 
@@ -278,6 +282,19 @@ mod tests {
             (caller.sub.as_str(), caller.username.as_str()),
             ("3f1c", "alice")
         );
+        assert!(
+            caller.groups.is_empty(),
+            "no cognito:groups claim, no groups"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_cognito_groups_claim_becomes_the_callers_groups() {
+        let fixture = fixture();
+        let claims = with(json!({"cognito:groups": ["beta", "premium"]}));
+        let token = fixture.key.sign(&claims).unwrap();
+        let caller = fixture.verifier.verify(&token).await.unwrap();
+        assert_eq!(caller.groups, ["beta", "premium"]);
     }
 
     #[tokio::test]

@@ -12,7 +12,7 @@ use axum::{
 
 use super::{
     ApiError, AppState,
-    extract::{ApiPath, ApiQuery, AuthUser, JsonBody, PageQuery},
+    extract::{ApiPath, ApiQuery, AuthUser, JsonBody, OptionalAuthUser, PageQuery},
     posts::NEXT_CURSOR,
 };
 
@@ -28,11 +28,15 @@ pub fn router() -> Router<AppState> {
 
 async fn list(
     State(state): State<AppState>,
+    OptionalAuthUser(viewer): OptionalAuthUser,
     ApiPath(post): ApiPath<String>,
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Response, ApiError> {
     let limit = query.limit()?;
-    let page = state.comments.comments(&post, limit, query.cursor).await?;
+    let page = state
+        .comments
+        .comments(viewer.as_ref(), &post, limit, query.cursor)
+        .await?;
     let cursor = page.next_cursor.map(|cursor| [(NEXT_CURSOR, cursor)]);
     Ok((cursor, Json(page.comments)).into_response())
 }

@@ -207,6 +207,24 @@ impl FromRequestParts<AppState> for AuthUser {
     }
 }
 
+/// The caller when the request carries a bearer token, `None` for a visitor without one. A
+/// token that is refused is still a 401: its holder thinks they are signed in.
+pub struct OptionalAuthUser(pub Option<Caller>);
+
+impl FromRequestParts<AppState> for OptionalAuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if !parts.headers.contains_key(header::AUTHORIZATION) {
+            return Ok(Self(None));
+        }
+        authenticate(&parts.headers, state.authenticator.as_ref())
+            .await
+            .map(|caller| Self(Some(caller)))
+            .map_err(ApiError)
+    }
+}
+
 /// The session(s) named by the refresh cookie.
 pub struct CookieSession(pub PresentedSession);
 

@@ -7,7 +7,7 @@
 //! - [`middleware`]: request ids, security headers, CORS, the origin guard over
 //!   `/api/auth`, the host guard (local) and the CloudFront secret check (AWS).
 //! - [`throttle`]: the per-client-address budget for account attempts.
-//! - one file of routes per resource ([`accounts`], [`posts`], [`comments`], [`chat`], [`media`],
+//! - one file of routes per resource ([`accounts`], [`posts`], [`comments`], [`chat`], [`media`], [`flags`],
 //!   [`health`], [`dev_mailbox`]), the server functions ([`server_fns`]) and the SPA's static
 //!   files ([`site`]).
 
@@ -18,6 +18,7 @@ pub mod cookies;
 pub mod dev_mailbox;
 pub mod error;
 pub mod extract;
+pub mod flags;
 pub mod health;
 pub mod media;
 pub mod middleware;
@@ -31,7 +32,8 @@ use std::sync::Arc;
 use app::{
     error::AppError,
     services::{
-        AccountService, ChatService, CommentService, MediaService, PostService, VisitService,
+        AccountService, ChatService, CommentService, FlagService, MediaService, PostService,
+        VisitService,
     },
 };
 use axum::{
@@ -67,6 +69,8 @@ pub struct AppState {
     pub chat: Arc<dyn ChatService>,
     /// Uploads, pictures and profile pictures.
     pub media: Arc<dyn MediaService>,
+    /// Feature flags as they apply to a caller.
+    pub flags: Arc<dyn FlagService>,
     /// The embedded default's upload receiver and picture folder; `None` on AWS, where S3
     /// and CloudFront do both.
     pub local_media: Option<LocalMedia>,
@@ -120,6 +124,7 @@ fn api_router(state: AppState, settings: &Settings) -> Router {
         accounts::cookie_routes().route("/api/auth/fn/{*fn_name}", post(server_fns::handle));
     let mut routes = Router::new()
         .merge(health::router())
+        .merge(flags::router())
         .route("/api/fn/{*fn_name}", post(server_fns::handle))
         .merge(middleware::guard_origin(
             cookie_routes,

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use app::{
     error::AppError,
     services::{
-        AccountService, ChatService, CommentService, MediaService, PostService, RequestContext,
-        SessionCookie,
+        AccountService, ChatService, CommentService, FlagService, MediaService, PostService,
+        RequestContext, SessionCookie,
     },
 };
 use axum::{
@@ -51,6 +51,9 @@ pub async fn handle(State(state): State<AppState>, request: Request) -> Response
     let session_cookie = Arc::new(Mutex::new(SessionCookie::Unchanged));
     let context = RequestContext {
         caller: extract::authenticate(request.headers(), state.authenticator.as_ref()).await,
+        anonymous: !request
+            .headers()
+            .contains_key(axum::http::header::AUTHORIZATION),
         session: cookies::session_from(request.headers()),
         session_cookie: Arc::clone(&session_cookie),
     };
@@ -63,6 +66,7 @@ pub async fn handle(State(state): State<AppState>, request: Request) -> Response
             provide_context::<Arc<dyn CommentService>>(state.comments.clone());
             provide_context::<Arc<dyn ChatService>>(state.chat.clone());
             provide_context::<Arc<dyn MediaService>>(state.media.clone());
+            provide_context::<Arc<dyn FlagService>>(state.flags.clone());
             provide_context(context.clone());
         }
     };

@@ -6,6 +6,7 @@ mod chat;
 mod clock;
 mod comments;
 mod counters;
+mod flags;
 mod identity;
 mod live;
 mod media;
@@ -18,6 +19,9 @@ pub use chat::{
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use comments::{Comment, CommentEdit, CommentPage, CommentStore, CommentWriteError, Remover};
 pub use counters::CounterStore;
+pub use flags::{
+    BETA, BETA_GROUP, CHAT, COMMENTS, FeatureFlags, FlagRule, FlagRules, PICTURES, bucket,
+};
 pub use identity::{
     DevMail, DevMailbox, IdentityError, IdentityProvider, IssuedTokens, Profile, UserDirectory,
 };

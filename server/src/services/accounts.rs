@@ -467,6 +467,7 @@ mod tests {
         let caller = Caller {
             sub: "sub-anna".into(),
             username: "anna".into(),
+            groups: Vec::new(),
         };
 
         let me = accounts.my_info(&caller).await.unwrap();

@@ -562,7 +562,7 @@ mod tests {
     use crate::{
         adapters::live::{LocalSockets, LocalTickets},
         ports::{ManualClock, SocketHub},
-        services::fakes::{FakeIdentity, InMemoryChat, InMemoryMedia},
+        services::fakes::{FakeIdentity, InMemoryChat, InMemoryMedia, caller},
     };
     use app::error::ErrorCode;
 
@@ -596,13 +596,6 @@ mod tests {
             chat,
             sockets,
             clock,
-        }
-    }
-
-    fn caller(name: &str) -> Caller {
-        Caller {
-            sub: format!("sub-{name}"),
-            username: name.to_owned(),
         }
     }
 

@@ -142,6 +142,7 @@ fn new_comment_id(at_ms: i64) -> Result<CommentId, AppError> {
 impl<S: CommentStore, P: PostStore, C: Clock> CommentService for Comments<S, P, C> {
     async fn comments(
         &self,
+        _viewer: Option<&Caller>,
         post: &str,
         limit: Option<u32>,
         cursor: Option<String>,

@@ -20,12 +20,21 @@ use async_trait::async_trait;
 
 use crate::ports::{
     Attachment, Avatar, AvatarDirectory, ChatStore, ChatWriteError, Comment, CommentEdit,
-    CommentPage, CommentStore, CommentWriteError, CounterStore, Created, IdentityError,
-    IdentityProvider, IssuedTokens, MAX_MEMBERS, MediaCatalog, MediaKey, MediaRecord, MediaStore,
-    Membership, MessagePage, NewMessage, NewRoom, Person, Picture, Post, PostEdit, PostPage,
-    PostStore, PostWriteError, Profile, ReadError, Remover, Room, Stage, StageError, StoreError,
-    StoredMessage, UploadPolicy, UploadTarget, UserDirectory,
+    CommentPage, CommentStore, CommentWriteError, CounterStore, Created, FeatureFlags, FlagRules,
+    IdentityError, IdentityProvider, IssuedTokens, MAX_MEMBERS, MediaCatalog, MediaKey,
+    MediaRecord, MediaStore, Membership, MessagePage, NewMessage, NewRoom, Person, Picture, Post,
+    PostEdit, PostPage, PostStore, PostWriteError, Profile, ReadError, Remover, Room, Stage,
+    StageError, StoreError, StoredMessage, UploadPolicy, UploadTarget, UserDirectory,
 };
+
+/// A caller named `name`, whose `sub` is `sub-<name>`, in no group.
+pub fn caller(name: &str) -> Caller {
+    Caller {
+        sub: format!("sub-{name}"),
+        username: name.to_owned(),
+        groups: Vec::new(),
+    }
+}
 
 /// Counters in memory.
 #[derive(Default)]
@@ -878,5 +887,22 @@ impl MediaStore for InMemoryMedia {
     async fn delete(&self, key: &MediaKey) -> Result<(), StoreError> {
         self.objects.lock().unwrap().remove(key);
         Ok(())
+    }
+}
+
+/// Flag rules that stay as they were given.
+pub struct FixedFlags(Arc<FlagRules>);
+
+impl FixedFlags {
+    /// Always `rules`.
+    pub fn new(rules: FlagRules) -> Self {
+        Self(Arc::new(rules))
+    }
+}
+
+#[async_trait]
+impl FeatureFlags for FixedFlags {
+    async fn rules(&self) -> Arc<FlagRules> {
+        Arc::clone(&self.0)
     }
 }

@@ -12,6 +12,8 @@ mod chat;
 mod comments;
 #[cfg(test)]
 mod fakes;
+mod flags;
+mod gates;
 pub mod media;
 mod paging;
 mod posts;
@@ -20,6 +22,8 @@ mod visits;
 pub use accounts::Accounts;
 pub use chat::{ChatSettings, Chats};
 pub use comments::Comments;
+pub use flags::{FlagGate, Flags};
+pub use gates::Gated;
 pub use media::{Media, Pictures};
 pub use posts::Posts;
 pub use visits::Visits;

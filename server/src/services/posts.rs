@@ -368,7 +368,7 @@ mod tests {
     use super::*;
     use crate::{
         ports::{ManualClock, MediaCatalog, MediaKey, MediaRecord, Picture, Stage, Variant},
-        services::fakes::{Failing, InMemoryMedia, InMemoryPosts},
+        services::fakes::{Failing, InMemoryMedia, InMemoryPosts, caller},
     };
     use app::{domain::ImageType, dto::UploadPurpose, error::ErrorCode};
 
@@ -444,13 +444,6 @@ mod tests {
         PostRequest {
             images,
             ..request(title)
-        }
-    }
-
-    fn caller(name: &str) -> Caller {
-        Caller {
-            sub: format!("sub-{name}"),
-            username: name.to_owned(),
         }
     }
 

@@ -62,6 +62,7 @@ pub async fn spawn_aws_app(data_dir: &Path, counters_table: &str, posts_table: &
             jwks_url: None,
             endpoint_url: Some(crate::moto::moto().endpoint.clone()),
             origin_verify_secret: None,
+            flags_url: None,
         }));
     })
     .await
@@ -115,6 +116,7 @@ pub async fn spawn_aws_media_app() -> (TestApp, TempDir, Bucket) {
             jwks_url: Some(format!("{endpoint}/{}/.well-known/jwks.json", pool.pool_id)),
             endpoint_url: Some(endpoint.clone()),
             origin_verify_secret: None,
+            flags_url: None,
         }));
     })
     .await;
@@ -243,6 +245,11 @@ impl TestApp {
     /// A fresh confirmed account's access token.
     pub async fn access_token(&self, username: &str) -> String {
         self.confirmed_user(username).await;
+        self.logged_in_token(username).await
+    }
+
+    /// An access token for an account that exists already (made by `confirmed_user`).
+    pub async fn access_token_of(&self, username: &str) -> String {
         self.logged_in_token(username).await
     }
 

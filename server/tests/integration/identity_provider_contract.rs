@@ -296,6 +296,7 @@ async fn the_profile_is_the_confirmed_account(harness: &impl Harness) {
         .profile(&Caller {
             sub: sub.clone(),
             username: "jon".into(),
+            groups: Vec::new(),
         })
         .await
         .unwrap();
@@ -583,5 +584,75 @@ async fn local_with_no_grace_a_rotated_token_is_refused_even_in_the_same_second(
     assert!(
         matches!(current, Err(IdentityError::SessionInvalid)),
         "reuse revokes the family"
+    );
+}
+
+#[tokio::test]
+async fn local_groups_reach_the_access_token_at_the_next_log_in_or_refresh() {
+    let harness = LocalHarness::new();
+    let before = harness.logged_in("gus").await;
+    let verifier = AccessTokenVerifier::new(
+        harness.provider.verifier_settings(),
+        Arc::new(server::auth::jwks::StaticJwks(
+            SigningKey::load_or_create(harness._dir.path())
+                .unwrap()
+                .jwks()
+                .clone(),
+        )),
+        server::ports::SystemClock,
+    );
+    assert!(
+        verifier
+            .verify(&before.access_token)
+            .await
+            .unwrap()
+            .groups
+            .is_empty()
+    );
+
+    assert!(
+        harness
+            .provider
+            .add_to_group(&name("gus"), "beta")
+            .await
+            .unwrap()
+    );
+    assert!(
+        harness
+            .provider
+            .add_to_group(&name("gus"), "early")
+            .await
+            .unwrap()
+    );
+    assert!(
+        !harness
+            .provider
+            .add_to_group(&name("nobody"), "beta")
+            .await
+            .unwrap()
+    );
+    let refreshed = harness.provider.refresh(&session(before)).await.unwrap();
+
+    let caller = verifier.verify(&refreshed.access_token).await.unwrap();
+    assert_eq!(caller.groups, ["beta", "early"]);
+    assert!(
+        harness
+            .provider
+            .remove_from_group(&name("gus"), "early")
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        harness.provider.groups_of(&name("gus")).await.unwrap(),
+        Some(vec!["beta".to_owned()])
+    );
+    let again = harness
+        .provider
+        .log_in(&name("gus"), &password())
+        .await
+        .unwrap();
+    assert_eq!(
+        verifier.verify(&again.access_token).await.unwrap().groups,
+        ["beta"]
     );
 }

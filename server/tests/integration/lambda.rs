@@ -186,6 +186,7 @@ async fn in_aws_mode_a_request_without_cloudfronts_secret_header_is_refused() {
         jwks_url: None,
         endpoint_url: Some("http://127.0.0.1:9".into()),
         origin_verify_secret: Some("s3cret-from-the-stack".into()),
+        flags_url: None,
     }));
     let router = build_router(build_state(&settings).await.unwrap(), &settings);
 
@@ -231,6 +232,7 @@ async fn aws_state_on_moto(endpoint: &str) -> (server::http::AppState, Router, S
         jwks_url: None,
         endpoint_url: Some(crate::moto::moto().endpoint.clone()),
         origin_verify_secret: None,
+        flags_url: None,
     }));
     let state = build_state(&settings).await.unwrap();
     let router = build_router(state.clone(), &settings);
@@ -243,6 +245,7 @@ fn person(name: &str) -> (app::services::Caller, server::ports::Person) {
         app::services::Caller {
             sub: sub.clone(),
             username: name.into(),
+            groups: Vec::new(),
         },
         server::ports::Person {
             sub,

@@ -48,6 +48,7 @@ fn alice() -> Caller {
     Caller {
         sub: "sub-alice".into(),
         username: "alice".into(),
+        groups: Vec::new(),
     }
 }
 

@@ -9,6 +9,8 @@ mod chat_store_contract;
 mod comment_store_contract;
 mod comments;
 mod counter_store_contract;
+mod flags;
+mod flags_contract;
 mod helpers;
 mod identity_provider_contract;
 mod lambda;

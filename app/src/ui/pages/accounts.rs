@@ -15,6 +15,7 @@ use crate::{
     session::Session,
     ui::{
         Route,
+        flags::{PICTURES, WhenFlag},
         forms::{FormError, PasswordRules, TextField, on_answer},
         pictures::AvatarEditor,
         require_sign_in::RequireSignIn,
@@ -220,8 +221,11 @@ fn AccountDetails() -> impl IntoView {
                 info.get()
                     .map(|answer| match answer {
                         Ok(me) => {
+                            let (picture, name) = (me.avatar_large_url.clone(), me.username.clone());
                             view! {
-                                <AvatarEditor current=me.avatar_large_url.clone() username=me.username.clone() />
+                                <WhenFlag flag=PICTURES>
+                                    <AvatarEditor current=picture.clone() username=name.clone() />
+                                </WhenFlag>
                                 <dl class="account">
                                     <dt>"Username"</dt>
                                     <dd data-testid="my-username">{me.username}</dd>

@@ -24,8 +24,10 @@ use crate::{
     session::Session,
     ui::{
         Route,
+        flags::{CHAT, WhenFlag},
         forms::{FormError, TextField, on_answer},
         live::ChatLive,
+        pages::home::NotFound,
         pictures::Avatar,
         require_sign_in::RequireSignIn,
     },
@@ -73,11 +75,13 @@ fn poll_while_offline(live: ChatLive, poll: impl Fn() + Clone + 'static) {
 #[component]
 pub fn Chats() -> impl IntoView {
     view! {
-        <h1>"Chats"</h1>
-        <RequireSignIn>
-            <RoomList />
-            <NewRoom />
-        </RequireSignIn>
+        <WhenFlag flag=CHAT fallback=NotFound>
+            <h1>"Chats"</h1>
+            <RequireSignIn>
+                <RoomList />
+                <NewRoom />
+            </RequireSignIn>
+        </WhenFlag>
     }
 }
 
@@ -189,11 +193,13 @@ fn NewRoom() -> impl IntoView {
 #[component]
 pub fn ChatRoomPage() -> impl IntoView {
     let params = use_params_map();
-    let id = params.read_untracked().get("id").unwrap_or_default();
+    let id = StoredValue::new(params.read_untracked().get("id").unwrap_or_default());
     view! {
-        <RequireSignIn>
-            <Conversation id=id.clone() />
-        </RequireSignIn>
+        <WhenFlag flag=CHAT fallback=NotFound>
+            <RequireSignIn>
+                <Conversation id=id.get_value() />
+            </RequireSignIn>
+        </WhenFlag>
     }
 }
 

@@ -15,6 +15,7 @@ use crate::{
     session::Session,
     ui::{
         Route,
+        flags::{BETA, COMMENTS, PICTURES, WhenFlag},
         forms::{CharacterCount, FormError, LoadMore, TextArea, TextField, on_answer},
         pages::comments::Thread,
         pictures::{Avatar, ImageDrafts, ImagesField, PostImages},
@@ -150,7 +151,9 @@ pub fn PostView() -> impl IntoView {
                                         <AuthorActions id=post_id.clone() />
                                     </Show>
                                 </article>
-                                <Thread post_id=post.id.clone() post_author=post.user_id.clone() count=post.comment_count />
+                                <WhenFlag flag=COMMENTS>
+                                    <Thread post_id=post.id.clone() post_author=post.user_id.clone() count=post.comment_count />
+                                </WhenFlag>
                             }
                                 .into_any()
                         }
@@ -245,10 +248,27 @@ fn PostForm(
             <TextField label="Title" name="title" value=title error=error />
             <CharacterCount value=title max=PostTitle::MAX_CHARS id="field-title-count" />
             <TextArea label="Content" name="content" value=content error=error max=PostContent::MAX_CHARS />
-            <ImagesField drafts=images error=error />
+            <WhenFlag flag=PICTURES>
+                <ImagesField drafts=images error=error />
+            </WhenFlag>
+            <WhenFlag flag=BETA>
+                <LivePreview title content />
+            </WhenFlag>
             <FormError error=error />
             <button type="submit" disabled=move || pending.get()>{submit_label}</button>
         </form>
+    }
+}
+
+/// The post as it will read, updated while it is written (a beta feature).
+#[component]
+fn LivePreview(title: RwSignal<String>, content: RwSignal<String>) -> impl IntoView {
+    view! {
+        <section class="live-preview" aria-label="Preview">
+            <p class="muted">"Preview (beta)"</p>
+            <h2>{move || title.get()}</h2>
+            <div class="post-content">{move || content.get()}</div>
+        </section>
     }
 }
 

@@ -225,6 +225,10 @@ impl SocketTickets for DynamoTickets {
         let mut item = key(format!("TICKET#{ticket}"), "TICKET");
         item.insert("sub".to_owned(), text(&caller.sub));
         item.insert("username".to_owned(), text(&caller.username));
+        item.insert(
+            "groups".to_owned(),
+            AttributeValue::L(caller.groups.iter().map(text).collect()),
+        );
         item.insert("expiresAtMs".to_owned(), number(expires_at_ms));
         item.insert("expiresAt".to_owned(), ttl(expires_at_ms));
         self.dynamodb
@@ -258,6 +262,16 @@ impl SocketTickets for DynamoTickets {
                     .map(|(sub, username)| Caller {
                         sub: sub.to_owned(),
                         username: username.to_owned(),
+                        groups: item
+                            .get("groups")
+                            .and_then(|groups| groups.as_l().ok())
+                            .map(|groups| {
+                                groups
+                                    .iter()
+                                    .filter_map(|group| group.as_s().ok().cloned())
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
                     });
                 caller
                     .ok_or_else(|| StoreError::Corrupt("a ticket without its caller".into()))

@@ -9,6 +9,7 @@
 //! one transaction per call.
 
 mod codes;
+mod groups;
 mod hashing;
 mod lockout;
 mod mailbox;
@@ -19,6 +20,8 @@ mod sessions;
 mod settings;
 mod tokens;
 
+pub(super) use groups::SCHEMA_GROUPS;
+pub use groups::valid_group_name;
 pub(super) use schema::{SCHEMA, SCHEMA_ABUSE_LIMITS};
 pub use settings::LocalIdpSettings;
 
@@ -42,7 +45,10 @@ use self::{
 use crate::{
     adapters::sqlite::SqliteDatabase,
     auth::{signing::SigningKey, verifier::VerifierSettings},
-    ports::{Clock, IdentityError, IdentityProvider, IssuedTokens, Person, Profile, UserDirectory},
+    ports::{
+        Clock, IdentityError, IdentityProvider, IssuedTokens, Person, Profile, StoreError,
+        UserDirectory,
+    },
 };
 
 /// [`IdentityProvider`] on the local SQLite database, with time from `C`.
@@ -55,12 +61,13 @@ pub struct LocalIdentityProvider<C> {
     clock: C,
 }
 
-/// An account row.
+/// An account row, and its groups where tokens are about to be issued.
 struct Account {
     sub: String,
     username: String,
     email: String,
     confirmed: bool,
+    groups: Vec<String>,
 }
 
 fn account_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
@@ -69,6 +76,7 @@ fn account_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
         username: row.get("username")?,
         email: row.get("email")?,
         confirmed: row.get("confirmed")?,
+        groups: Vec::new(),
     })
 }
 
@@ -110,6 +118,35 @@ impl<C: Clock + Clone> LocalIdentityProvider<C> {
             issuer: self.settings.issuer.clone(),
             client_id: self.settings.client_id.clone(),
         }
+    }
+
+    /// Puts `username` in `group` (an admin's command); `false` when there is no such
+    /// account. Their tokens carry it from their next log-in or refresh.
+    pub async fn add_to_group(&self, username: &Username, group: &str) -> Result<bool, StoreError> {
+        let (name, group) = (username.as_ref().to_owned(), group.to_owned());
+        self.database
+            .call(move |connection| groups::add(connection, &name, &group))
+            .await
+    }
+
+    /// Takes `username` out of `group`; `false` when there is no such account.
+    pub async fn remove_from_group(
+        &self,
+        username: &Username,
+        group: &str,
+    ) -> Result<bool, StoreError> {
+        let (name, group) = (username.as_ref().to_owned(), group.to_owned());
+        self.database
+            .call(move |connection| groups::remove(connection, &name, &group))
+            .await
+    }
+
+    /// The groups of `username`; `None` when there is no such account.
+    pub async fn groups_of(&self, username: &Username) -> Result<Option<Vec<String>>, StoreError> {
+        let name = username.as_ref().to_owned();
+        self.database
+            .call(move |connection| groups::of_username(connection, &name))
+            .await
     }
 
     fn issue(
@@ -266,8 +303,13 @@ impl<C: Clock + Clone> IdentityProvider for LocalIdentityProvider<C> {
         let token = random_token()?;
         let (sub, token_hash) = (account.sub.clone(), digest(&token));
         let expires_at = to_sql(self.clock.now_secs() + self.settings.refresh_token_secs);
-        self.database
-            .call(move |connection| sessions::open(connection, &sub, &token_hash, expires_at))
+        let mut account = account;
+        account.groups = self
+            .database
+            .call(move |connection| {
+                sessions::open(connection, &sub, &token_hash, expires_at)?;
+                groups::of(connection, &sub)
+            })
             .await?;
         let session = SessionHandle {
             subject: account.sub.clone(),
@@ -289,6 +331,11 @@ impl<C: Clock + Clone> IdentityProvider for LocalIdentityProvider<C> {
                 let account = match &outcome {
                     Refreshed::Rotated { sub } | Refreshed::WithinGrace { sub } => {
                         account_by_sub(connection, sub)?
+                            .map(|account| -> rusqlite::Result<Account> {
+                                let groups = groups::of(connection, &account.sub)?;
+                                Ok(Account { groups, ..account })
+                            })
+                            .transpose()?
                     }
                     Refreshed::Invalid => None,
                 };

@@ -22,6 +22,12 @@ struct AccessClaims<'a> {
     auth_time: u64,
     exp: u64,
     jti: String,
+    /// As Cognito: only present for someone in a group.
+    #[serde(
+        rename = "cognito:groups",
+        skip_serializing_if = "<[String]>::is_empty"
+    )]
+    groups: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -61,6 +67,7 @@ pub(super) fn issue(
         auth_time: now,
         exp,
         jti: uuid::Uuid::new_v4().to_string(),
+        groups: &account.groups,
     };
     let id = IdClaims {
         sub: &account.sub,

@@ -41,6 +41,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(posts::SCHEMA_IMAGES),
     M::up(media::SCHEMA),
     M::up(comments::SCHEMA),
+    M::up(local_idp::SCHEMA_GROUPS),
 ];
 
 /// A shared handle on the database file; adapters for each port clone it.

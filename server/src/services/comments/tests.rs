@@ -11,7 +11,7 @@ use crate::{
     ports::ManualClock,
     services::{
         Pictures, Posts,
-        fakes::{InMemoryMedia, InMemoryPosts},
+        fakes::{InMemoryMedia, InMemoryPosts, caller},
     },
 };
 
@@ -36,13 +36,6 @@ fn fixture() -> Fixture {
             Arc::new(board),
         ),
         clock,
-    }
-}
-
-fn caller(name: &str) -> Caller {
-    Caller {
-        sub: format!("sub-{name}"),
-        username: name.to_owned(),
     }
 }
 
@@ -88,15 +81,19 @@ async fn anyone_reads_a_thread_oldest_first_a_page_at_a_time() {
         f.comment("bob", &post, &format!("reply {n}")).await;
     }
 
-    let first = f.comments.comments(&post, Some(2), None).await.unwrap();
+    let first = f
+        .comments
+        .comments(None, &post, Some(2), None)
+        .await
+        .unwrap();
     let second = f
         .comments
-        .comments(&post, Some(2), first.next_cursor.clone())
+        .comments(None, &post, Some(2), first.next_cursor.clone())
         .await
         .unwrap();
     let rest = f
         .comments
-        .comments(&post, None, second.next_cursor.clone())
+        .comments(None, &post, None, second.next_cursor.clone())
         .await
         .unwrap();
 
@@ -119,11 +116,19 @@ async fn a_missing_post_has_no_thread_and_a_forged_cursor_is_400() {
     let f = fixture();
     let post = f.post_by("ann").await;
 
-    let missing = f.comments.comments("99", None, None).await.unwrap_err();
-    let malformed = f.comments.comments("abc", None, None).await.unwrap_err();
+    let missing = f
+        .comments
+        .comments(None, "99", None, None)
+        .await
+        .unwrap_err();
+    let malformed = f
+        .comments
+        .comments(None, "abc", None, None)
+        .await
+        .unwrap_err();
     let forged = f
         .comments
-        .comments(&post, None, Some("bm9wZQ".into()))
+        .comments(None, &post, None, Some("bm9wZQ".into()))
         .await
         .unwrap_err();
     let write = f
@@ -235,7 +240,7 @@ async fn authors_delete_their_own_and_the_post_author_any_under_their_post() {
 
     assert_eq!(by_stranger.code, ErrorCode::Forbidden);
     assert_eq!(again.code, ErrorCode::NotFound);
-    let left = f.comments.comments(&post, None, None).await.unwrap();
+    let left = f.comments.comments(None, &post, None, None).await.unwrap();
     assert_eq!(left.comments, [dans]);
     assert_eq!(f.count(&post).await, 1);
 }
@@ -248,7 +253,11 @@ async fn deleting_a_post_deletes_its_thread() {
 
     f.posts.delete_post(&caller("ann"), &post).await.unwrap();
 
-    let thread = f.comments.comments(&post, None, None).await.unwrap_err();
+    let thread = f
+        .comments
+        .comments(None, &post, None, None)
+        .await
+        .unwrap_err();
     assert_eq!(thread.code, ErrorCode::NotFound);
 }
 

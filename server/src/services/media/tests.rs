@@ -3,7 +3,10 @@ use std::sync::Arc;
 use app::{domain::MAX_UPLOAD_BYTES, error::ErrorCode};
 
 use super::{imaging::samples, *};
-use crate::{ports::ManualClock, services::fakes::InMemoryMedia};
+use crate::{
+    ports::ManualClock,
+    services::fakes::{InMemoryMedia, caller},
+};
 
 const NOW_MS: i64 = 1_800_000_000_000;
 
@@ -20,13 +23,6 @@ fn fixture() -> Fixture {
         media: Media::new(Pictures::new(store.clone(), store.clone()), clock.clone()),
         store,
         clock,
-    }
-}
-
-fn caller(name: &str) -> Caller {
-    Caller {
-        sub: format!("sub-{name}"),
-        username: name.to_owned(),
     }
 }
 
