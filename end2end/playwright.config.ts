@@ -23,6 +23,8 @@ export default defineConfig({
   ],
   use: {
     baseURL,
+    // The journeys read English; the language specs set Korean where they need it.
+    locale: 'en-US',
     trace: 'retain-on-failure',
     launchOptions: {
       // Debian's Chromium: no browser is ever downloaded.

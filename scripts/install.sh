@@ -75,7 +75,7 @@ venv() { # directory, requirements file
 }
 
 install_test() {
-  apt_install chromium
+  apt_install chromium fonts-noto-cjk   # Korean renders as glyphs, not boxes
   command -v npm >/dev/null || apt_install nodejs npm
   if ! cmp -s end2end/package-lock.json end2end/node_modules/.boardwalk-lock 2>/dev/null; then
     say "npm ci in end2end/"

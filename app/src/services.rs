@@ -94,13 +94,6 @@ pub struct WithCookies<T> {
     pub session: SessionCookie,
 }
 
-/// Counts visits to the board's home page.
-#[async_trait]
-pub trait VisitService: Send + Sync {
-    /// Records one visit and returns the total so far, this one included.
-    async fn record_visit(&self) -> Result<u64, AppError>;
-}
-
 /// Accounts and sessions.
 #[async_trait]
 pub trait AccountService: Send + Sync {

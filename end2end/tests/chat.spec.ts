@@ -39,7 +39,7 @@ test('two people chat live in a room, the badge clears once read, and a third pe
 
   const c = await person(browser, testInfo, 'cid');
   await c.page.goto(`/chats/${room}`);
-  await expect(c.chat.alert.first()).toHaveText('There is no such room.');
+  await expect(c.chat.alert.first()).toHaveText('It is not here. It may have been deleted.');
   const token = await apiLogIn(c.page.context().request, c.name);
   expect(await apiRoomStatus(c.page.context().request, token, room)).toBe(404);
   expect(errors).toEqual([]);

@@ -41,7 +41,7 @@ test('a post with two images, reordered and described, shows both after a reload
   await posts.fill('Two pictures', 'A harbour and a hill');
   await pictures.addImages([await jpegFile(page, 'harbour', 1800, 1200, 20), await jpegFile(page, 'hill', 900, 1200, 120)]);
   await posts.publishButton.click();
-  await expect(page.getByRole('alert')).toContainText('Image 1: Describe the image for people who cannot see it.');
+  await expect(page.getByRole('alert')).toContainText('Each image needs a description');
 
   await pictures.describe(1, 'A harbour at dusk');
   await pictures.describe(2, 'A green hill');

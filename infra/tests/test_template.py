@@ -308,13 +308,14 @@ def test_email_changes_wait_for_their_code_and_mail_can_go_through_ses(resources
 def test_direct_sign_ups_to_cognito_meet_the_apps_rules(resources):
     pool = resources["UserPool"]["Properties"]
     assert pool["LambdaConfig"]["PreSignUp"] == {"Fn::GetAtt": ["PreSignUpFunction", "Arn"]}
+    assert pool["LambdaConfig"]["CustomMessage"] == {"Fn::GetAtt": ["PreSignUpFunction", "Arn"]}
     handler = resources["PreSignUpFunction"]["Properties"]["Environment"]["Variables"]["BOARDWALK_LAMBDA_HANDLER"]
     assert f'"{handler}"' in rust_sources("server/src")
     permission = resources["PreSignUpInvokedByCognito"]["Properties"]
     assert permission["Principal"] == "cognito-idp.amazonaws.com"
     assert permission["SourceArn"] == {"Fn::GetAtt": ["UserPool", "Arn"]}
     client = resources["UserPoolClient"]["Properties"]
-    assert client["WriteAttributes"] == ["email"], "nothing else a direct call could set"
+    assert client["WriteAttributes"] == ["email", "locale"], "nothing else a direct call could set"
 
 
 def explicit_auth_flow(sdk_variant: str) -> str:

@@ -11,17 +11,14 @@ use crate::{
     adapters::{
         aws_sdk_config,
         cognito::{CognitoIdentityProvider, CognitoSettings},
-        dynamo::{
-            DynamoChatStore, DynamoCommentStore, DynamoCounterStore, DynamoMediaCatalog,
-            DynamoPostStore,
-        },
+        dynamo::{DynamoChatStore, DynamoCommentStore, DynamoMediaCatalog, DynamoPostStore},
         flags::{AppConfigFlags, DefaultFlags, LocalFlagsFile},
         live::{ApiGatewaySockets, DynamoTickets, LocalSockets, LocalTickets},
         local_idp::{LocalIdentityProvider, LocalIdpSettings},
         media::{LocalMediaStore, S3MediaStore, S3Settings},
         sqlite::{
-            SqliteChatStore, SqliteCommentStore, SqliteCounterStore, SqliteDatabase,
-            SqliteMediaCatalog, SqlitePostStore,
+            SqliteChatStore, SqliteCommentStore, SqliteDatabase, SqliteMediaCatalog,
+            SqlitePostStore,
         },
     },
     auth::{
@@ -35,7 +32,6 @@ use crate::{
     ports::{CHAT, COMMENTS, DevMailbox, FeatureFlags, PICTURES, StoreError, SystemClock},
     services::{
         Accounts, ChatSettings, Chats, Comments, FlagGate, Flags, Gated, Media, Pictures, Posts,
-        Visits,
     },
     telemetry,
 };
@@ -144,7 +140,6 @@ fn local_state(
     );
     Ok(AppState {
         mode: settings.backend.mode(),
-        visits: Arc::new(Visits::new(SqliteCounterStore::new(database.clone()))),
         posts: gated::<dyn PostService>(
             &flags,
             PICTURES,
@@ -275,10 +270,6 @@ async fn aws_state(settings: &Settings, aws: &AwsSettings) -> Result<AppState, S
     );
     Ok(AppState {
         mode: settings.backend.mode(),
-        visits: Arc::new(Visits::new(DynamoCounterStore::new(
-            dynamodb,
-            &aws.counters_table,
-        ))),
         posts: gated::<dyn PostService>(
             &flags,
             PICTURES,
@@ -372,7 +363,7 @@ pub async fn run() -> Result<(), StartupError> {
                 let state = build_state(&settings).await?;
                 lambda::run_api(build_router(state.clone(), &settings), state).await
             }
-            LambdaHandler::CognitoPreSignUp => lambda::run_pre_sign_up().await,
+            LambdaHandler::CognitoTriggers => lambda::run_cognito_triggers().await,
         }
         .map_err(StartupError::Lambda);
     }

@@ -8,6 +8,7 @@
 mod account;
 mod chat;
 mod comment;
+mod language;
 mod media;
 mod post;
 mod text;
@@ -15,6 +16,7 @@ mod text;
 pub use account::{ConfirmationCode, Email, Password, Username};
 pub use chat::{MessageText, RoomId, RoomName};
 pub use comment::{CommentId, CommentText};
+pub use language::Language;
 pub use media::{AltText, ImageType, MAX_POST_IMAGES, MAX_UPLOAD_BYTES, MediaId, UploadSize};
 pub use post::{PostContent, PostId, PostTitle};
 pub use text::{TextKind, lines_within, plain_text};

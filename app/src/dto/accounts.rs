@@ -12,6 +12,10 @@ pub struct SignupRequest {
     pub password: String,
     /// Where the confirmation code goes.
     pub email: String,
+    /// The language the confirmation email is written in (`en` or `ko`); English when
+    /// absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
 }
 
 impl std::fmt::Debug for SignupRequest {
@@ -19,6 +23,7 @@ impl std::fmt::Debug for SignupRequest {
         f.debug_struct("SignupRequest")
             .field("username", &self.username)
             .field("email", &self.email)
+            .field("language", &self.language)
             .finish_non_exhaustive()
     }
 }
@@ -115,6 +120,7 @@ mod tests {
             username: "alice".into(),
             password: "Correct1Horse".into(),
             email: "a@example.com".into(),
+            language: Some("ko".into()),
         };
         let login = LoginRequest {
             username: "alice".into(),

@@ -1,4 +1,4 @@
-//! The process itself: health, and the home page's visit count.
+//! The process itself: health.
 
 use serde::{Deserialize, Serialize};
 
@@ -11,11 +11,4 @@ pub struct HealthResponse {
     pub mode: String,
     /// The server's crate version, to tell which build answered.
     pub version: String,
-}
-
-/// How many times the board's home page has been opened, counted by the server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct VisitsResponse {
-    /// The count including the visit that asked.
-    pub visits: u64,
 }

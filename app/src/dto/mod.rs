@@ -20,7 +20,7 @@ pub use chat::{
 };
 pub use comments::{CommentPageResponse, CommentRequest, CommentResponse, UpdateCommentRequest};
 pub use flags::{FlagState, FlagsResponse};
-pub use health::{HealthResponse, VisitsResponse};
+pub use health::HealthResponse;
 pub use media::{
     AvatarResponse, CreateUploadRequest, ImageVariant, PictureResponse, PostImage,
     PostImageRequest, SetAvatarRequest, UploadPurpose, UploadTicketResponse,

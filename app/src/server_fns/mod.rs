@@ -17,7 +17,6 @@ pub mod comments;
 pub mod flags;
 pub mod media;
 pub mod posts;
-pub mod visits;
 
 /// Server-side helpers for the bodies: what the edge put in the context.
 #[cfg(feature = "ssr")]

@@ -18,7 +18,10 @@ use crate::{
     error::AppError,
     server_fns::media::{complete_upload, create_upload, remove_avatar, set_avatar},
     session::Session,
-    ui::forms::FormError,
+    ui::{
+        forms::{FormError, field_message},
+        i18n::{Text, describe, fill, use_i18n},
+    },
 };
 
 /// What the file chooser offers: the four accepted types.
@@ -29,6 +32,14 @@ fn accepted_types() -> String {
 /// A refusal of the chosen file, said about the file.
 fn file_error(message: impl Into<String>) -> AppError {
     AppError::invalid_field("file", message)
+}
+
+/// The file was fine but did not arrive: the connection, or a permission that expired.
+fn upload_failed() -> AppError {
+    AppError {
+        field: Some("file".to_owned()),
+        ..AppError::unavailable()
+    }
 }
 
 /// Sends `file` as a picture for `purpose`, reporting the upload's progress (0–1) in
@@ -63,7 +74,7 @@ async fn post_form(
     file: &File,
     progress: RwSignal<f64>,
 ) -> Result<(), AppError> {
-    let browser_refused = |_| file_error("The browser could not send the file.");
+    let browser_refused = |_| upload_failed();
     let form = FormData::new().map_err(browser_refused)?;
     for (name, value) in &ticket.fields {
         form.append_with_str(name, value).map_err(browser_refused)?;
@@ -105,13 +116,8 @@ async fn post_form(
     let status = request.status().unwrap_or_default();
     match (loaded, status) {
         (true, 200..=299) => Ok(()),
-        (true, 403) => Err(file_error(
-            "The upload took too long and its permission expired. Try again.",
-        )),
         (true, 413 | 400) => Err(file_error("The file is larger than it said it was.")),
-        _ => Err(file_error(
-            "The file could not be uploaded. Check your connection and try again.",
-        )),
+        _ => Err(upload_failed()),
     }
 }
 
@@ -171,7 +177,7 @@ pub fn Avatar(url: Option<String>, name: String, #[prop(default = 32)] size: u32
 
 /// A progress bar for an upload in flight.
 #[component]
-fn UploadProgress(progress: RwSignal<f64>, #[prop(into)] label: String) -> impl IntoView {
+fn UploadProgress(progress: RwSignal<f64>, #[prop(into)] label: Signal<String>) -> impl IntoView {
     view! {
         <progress max="1" value=move || progress.get() aria-label=label></progress>
     }
@@ -186,6 +192,7 @@ pub fn AvatarEditor(
     /// Whose picture it is, for the initial shown without one.
     username: String,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let session = expect_context::<Session>();
     let shown = RwSignal::new(current);
     let chosen = RwSignal::new(None::<(File, String)>);
@@ -244,20 +251,17 @@ pub fn AvatarEditor(
             busy.set(false);
         });
     };
-    let file_message = move || {
-        error
-            .get()
-            .filter(|err| err.field.as_deref() == Some("file"))
-            .map(|err| view! { <p class="field-error" role="alert">{err.error}</p> })
-    };
+    let file_message = field_message(error, "file");
+    let file_message =
+        move || file_message().map(|text| view! { <p class="field-error" role="alert">{text}</p> });
 
     view! {
         <section class="avatar-editor" aria-labelledby="avatar-title">
-            <h2 id="avatar-title">"Profile picture"</h2>
+            <h2 id="avatar-title">{i18n.text(|m| m.profile_picture)}</h2>
             <div class="avatar-row">
                 {move || match chosen.get() {
                     Some((_, preview)) => view! {
-                        <img class="avatar-large" src=preview width="128" height="128" alt="Preview of your new profile picture" />
+                        <img class="avatar-large" src=preview width="128" height="128" alt=i18n.text(|m| m.new_picture_preview) />
                     }
                     .into_any(),
                     None => view! {
@@ -275,25 +279,25 @@ pub fn AvatarEditor(
                         disabled=move || busy.get()
                     />
                     <label class="button secondary" for="avatar-file">
-                        {move || if shown.get().is_some() { "Choose a new picture" } else { "Choose a picture" }}
+                        {move || { let m = i18n.t(); if shown.get().is_some() { m.choose_new_picture } else { m.choose_picture } }}
                     </label>
                     <Show when=move || chosen.get().is_some()>
                         <button type="button" on:click=upload disabled=move || busy.get()>
-                            "Use this picture"
+                            {i18n.text(|m| m.use_picture)}
                         </button>
                         <button type="button" class="secondary" on:click=move |_| forget_chosen() disabled=move || busy.get()>
-                            "Cancel"
+                            {i18n.text(|m| m.cancel)}
                         </button>
                     </Show>
                     <Show when=move || shown.get().is_some() && chosen.get().is_none()>
                         <button type="button" class="secondary" on:click=remove disabled=move || busy.get()>
-                            "Remove picture"
+                            {i18n.text(|m| m.remove_picture)}
                         </button>
                     </Show>
                 </div>
             </div>
             <Show when=move || busy.get() && chosen.get().is_some()>
-                <UploadProgress progress label="Uploading your picture" />
+                <UploadProgress progress label=Signal::derive(move || i18n.t().uploading_picture.to_owned()) />
             </Show>
             {file_message}
             <FormError error=error />
@@ -308,8 +312,8 @@ enum Draft {
     Uploading(RwSignal<f64>),
     /// Checked by the server; this is the picture.
     Ready(String),
-    /// Refused or lost; the message says why.
-    Failed(String),
+    /// Refused or lost; the error says why.
+    Failed(AppError),
 }
 
 /// One image in the post form.
@@ -389,7 +393,7 @@ impl ImageDrafts {
                 let outcome = upload_picture(session, file, UploadPurpose::Post, progress).await;
                 state.set(match outcome {
                     Ok(picture) => Draft::Ready(picture.id),
-                    Err(err) => Draft::Failed(err.error),
+                    Err(err) => Draft::Failed(err),
                 });
             });
         }
@@ -455,6 +459,7 @@ impl ImageDrafts {
 /// remove each.
 #[component]
 pub fn ImagesField(drafts: ImageDrafts, error: RwSignal<Option<AppError>>) -> impl IntoView {
+    let i18n = use_i18n();
     let session = expect_context::<Session>();
     let dragging = RwSignal::new(false);
     let full = move || drafts.images.with(Vec::len) >= MAX_POST_IMAGES;
@@ -468,16 +473,15 @@ pub fn ImagesField(drafts: ImageDrafts, error: RwSignal<Option<AppError>>) -> im
             .unwrap_or_default();
         drafts.add(session, files, error);
     };
-    let message = move || {
-        error
-            .get()
-            .filter(|err| err.field.as_deref() == Some("images"))
-            .map(|err| view! { <p class="field-error" role="alert">{err.error}</p> })
-    };
+    let message = field_message(error, "images");
+    let message =
+        move || message().map(|text| view! { <p class="field-error" role="alert">{text}</p> });
+    let numbered =
+        move |template: Text, n: usize| fill(template(i18n.t()), &[("n", &n.to_string())]);
 
     view! {
         <fieldset class="images-field">
-            <legend>"Images (up to " {MAX_POST_IMAGES} ")"</legend>
+            <legend>{move || fill(i18n.t().images_legend, &[("max", &MAX_POST_IMAGES.to_string())])}</legend>
             <ol class="image-drafts">
                 <For
                     each=move || drafts.images.get()
@@ -487,6 +491,7 @@ pub fn ImagesField(drafts: ImageDrafts, error: RwSignal<Option<AppError>>) -> im
                         let position = move || {
                             drafts.images.with(|images| images.iter().position(|i| i.key == key).unwrap_or(0))
                         };
+                        let is_last = move || position() + 1 == drafts.images.with(Vec::len);
                         let alt_id = format!("image-alt-{key}");
                         view! {
                             <li class="image-draft" data-testid="image-draft">
@@ -494,14 +499,14 @@ pub fn ImagesField(drafts: ImageDrafts, error: RwSignal<Option<AppError>>) -> im
                                 <div class="image-draft-body">
                                     {move || match image.state.get() {
                                         Draft::Uploading(progress) => view! {
-                                            <UploadProgress progress label=format!("Uploading image {}", position() + 1) />
+                                            <UploadProgress progress label=Signal::derive(move || numbered(|m| m.uploading_image, position() + 1)) />
                                         }
                                         .into_any(),
-                                        Draft::Ready(_) => view! { <span class="muted">"Uploaded"</span> }.into_any(),
-                                        Draft::Failed(why) => view! { <p class="field-error" role="alert">{why}</p> }.into_any(),
+                                        Draft::Ready(_) => view! { <span class="muted">{i18n.text(|m| m.uploaded)}</span> }.into_any(),
+                                        Draft::Failed(why) => view! { <p class="field-error" role="alert">{move || describe(i18n.t(), &why)}</p> }.into_any(),
                                     }}
                                     <label for=alt_id.clone()>
-                                        {move || format!("Describe image {} (for people who cannot see it)", position() + 1)}
+                                        {move || numbered(|m| m.describe_image, position() + 1)}
                                     </label>
                                     <input
                                         id=alt_id
@@ -513,17 +518,17 @@ pub fn ImagesField(drafts: ImageDrafts, error: RwSignal<Option<AppError>>) -> im
                                     <div class="image-draft-actions">
                                         <button type="button" class="secondary" on:click=move |_| drafts.shift(key, -1)
                                             disabled=move || position() == 0
-                                            aria-label=move || format!("Move image {} earlier", position() + 1)>
+                                            aria-label=move || numbered(|m| m.move_earlier, position() + 1)>
                                             "↑"
                                         </button>
                                         <button type="button" class="secondary" on:click=move |_| drafts.shift(key, 1)
-                                            disabled=move || position() + 1 >= drafts.images.with(Vec::len)
-                                            aria-label=move || format!("Move image {} later", position() + 1)>
+                                            disabled=is_last
+                                            aria-label=move || numbered(|m| m.move_later, position() + 1)>
                                             "↓"
                                         </button>
                                         <button type="button" class="secondary" on:click=move |_| drafts.remove(key)
-                                            aria-label=move || format!("Remove image {}", position() + 1)>
-                                            "Remove"
+                                            aria-label=move || numbered(|m| m.remove_image, position() + 1)>
+                                            {i18n.text(|m| m.remove)}
                                         </button>
                                     </div>
                                 </div>
@@ -543,7 +548,7 @@ pub fn ImagesField(drafts: ImageDrafts, error: RwSignal<Option<AppError>>) -> im
                     on:dragleave=move |_| dragging.set(false)
                     on:drop=on_drop
                 >
-                    <label for="post-images">"Drop pictures here, or choose them"</label>
+                    <label for="post-images">{i18n.text(|m| m.drop_pictures)}</label>
                     <input
                         id="post-images"
                         type="file"

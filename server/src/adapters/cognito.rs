@@ -3,7 +3,7 @@
 //! answers differently for unknown users are folded so the answer is the same.
 
 use app::{
-    domain::{ConfirmationCode, Email, Password, Username},
+    domain::{ConfirmationCode, Email, Language, Password, Username},
     services::{Caller, SessionHandle},
 };
 use async_trait::async_trait;
@@ -165,19 +165,28 @@ impl IdentityProvider for CognitoIdentityProvider {
         username: &Username,
         password: &Password,
         email: &Email,
+        language: Language,
     ) -> Result<(), IdentityError> {
-        let email = AttributeType::builder()
-            .name("email")
-            .value(email.as_ref())
-            .build()
-            .map_err(|_| unexpected("email attribute"))?;
+        let attribute = |name: &str, value: &str| {
+            AttributeType::builder()
+                .name(name)
+                .value(value)
+                .build()
+                .map_err(|_| unexpected("user attribute"))
+        };
+        // `locale` is a standard attribute: the custom message trigger writes the
+        // confirmation email in it, for this code and every one sent again.
+        let attributes = vec![
+            attribute("email", email.as_ref())?,
+            attribute("locale", language.tag())?,
+        ];
         self.client
             .sign_up()
             .client_id(&self.settings.client_id)
             .set_secret_hash(self.secret_hash(username.as_ref()))
             .username(username.as_ref())
             .password(password.expose())
-            .user_attributes(email)
+            .set_user_attributes(Some(attributes))
             .send()
             .await
             .map_err(|err| {

@@ -33,7 +33,6 @@ use app::{
     error::AppError,
     services::{
         AccountService, ChatService, CommentService, FlagService, MediaService, PostService,
-        VisitService,
     },
 };
 use axum::{
@@ -57,8 +56,6 @@ use crate::{
 pub struct AppState {
     /// `"local"` or `"aws"`, reported by `/api/health`.
     pub mode: &'static str,
-    /// Counts home-page visits.
-    pub visits: Arc<dyn VisitService>,
     /// Accounts and sessions, on Cognito or the local identity provider.
     pub accounts: Arc<dyn AccountService>,
     /// The board.

@@ -60,7 +60,6 @@ pub async fn handle(State(state): State<AppState>, request: Request) -> Response
     let services = {
         let state = state.clone();
         move || {
-            provide_context(state.visits.clone());
             provide_context::<Arc<dyn AccountService>>(state.accounts.clone());
             provide_context::<Arc<dyn PostService>>(state.posts.clone());
             provide_context::<Arc<dyn CommentService>>(state.comments.clone());

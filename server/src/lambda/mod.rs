@@ -5,7 +5,8 @@
 //!   (`$connect`, `$disconnect`, `$default`; see [`websocket`]). One function serves both, so
 //!   they share one configuration and one role: a small dispatcher looks at each event's
 //!   shape first.
-//! - `cognito-pre-sign-up`: the user pool's pre sign-up trigger ([`cognito`]).
+//! - `cognito-triggers`: the user pool's pre sign-up and custom message triggers
+//!   ([`cognito`]).
 
 pub mod cognito;
 pub mod websocket;
@@ -23,8 +24,8 @@ use crate::http::AppState;
 pub enum LambdaHandler {
     /// API Gateway's HTTP and WebSocket events (`http`, the default).
     Api,
-    /// Cognito's pre sign-up trigger (`cognito-pre-sign-up`).
-    CognitoPreSignUp,
+    /// Cognito's pre sign-up and custom message triggers (`cognito-triggers`).
+    CognitoTriggers,
 }
 
 impl LambdaHandler {
@@ -32,18 +33,18 @@ impl LambdaHandler {
     pub fn parse(raw: Option<&str>) -> Result<Self, String> {
         match raw.map(str::trim) {
             None | Some("" | "http") => Ok(Self::Api),
-            Some("cognito-pre-sign-up") => Ok(Self::CognitoPreSignUp),
+            Some("cognito-triggers") => Ok(Self::CognitoTriggers),
             Some(other) => Err(format!(
-                "BOARDWALK_LAMBDA_HANDLER is {other:?}; expected http or cognito-pre-sign-up"
+                "BOARDWALK_LAMBDA_HANDLER is {other:?}; expected http or cognito-triggers"
             )),
         }
     }
 }
 
-/// Runs the pre sign-up trigger until the runtime stops.
-pub async fn run_pre_sign_up() -> Result<(), lambda_http::Error> {
+/// Runs the Cognito triggers until the runtime stops.
+pub async fn run_cognito_triggers() -> Result<(), lambda_http::Error> {
     lambda_http::lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| async move {
-        cognito::pre_sign_up(event.payload).map_err(|refused| Diagnostic {
+        cognito::handle(event.payload).map_err(|refused| Diagnostic {
             error_type: "SignUpRefused".into(),
             error_message: refused.to_string(),
         })
@@ -87,8 +88,8 @@ mod tests {
         assert_eq!(LambdaHandler::parse(None), Ok(LambdaHandler::Api));
         assert_eq!(LambdaHandler::parse(Some("http")), Ok(LambdaHandler::Api));
         assert_eq!(
-            LambdaHandler::parse(Some("cognito-pre-sign-up")),
-            Ok(LambdaHandler::CognitoPreSignUp)
+            LambdaHandler::parse(Some("cognito-triggers")),
+            Ok(LambdaHandler::CognitoTriggers)
         );
         assert!(LambdaHandler::parse(Some("websocket?")).is_err());
     }

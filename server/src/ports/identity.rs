@@ -2,7 +2,7 @@
 //! delivers its codes to.
 
 use app::{
-    domain::{ConfirmationCode, Email, Password, Username},
+    domain::{ConfirmationCode, Email, Language, Password, Username},
     services::{Caller, SessionHandle},
 };
 use async_trait::async_trait;
@@ -88,12 +88,14 @@ pub struct Profile {
 /// default. Passwords and codes never leave this port's adapters except as calls to it.
 #[async_trait]
 pub trait IdentityProvider: Send + Sync {
-    /// Creates an unconfirmed account and sends a confirmation code to `email`.
+    /// Creates an unconfirmed account and sends a confirmation code to `email`, written in
+    /// `language` (and so is every code sent again later).
     async fn sign_up(
         &self,
         username: &Username,
         password: &Password,
         email: &Email,
+        language: Language,
     ) -> Result<(), IdentityError>;
     /// Confirms the account's email with the code that was sent.
     async fn confirm(
@@ -143,4 +145,50 @@ pub trait DevMailbox: Send + Sync {
 pub trait UserDirectory: Send + Sync {
     /// The confirmed account called `username`, if there is one.
     async fn find(&self, username: &Username) -> Result<Option<super::Person>, IdentityError>;
+}
+
+/// The confirmation email in the language the person signed up in. The local mailbox and
+/// Cognito's custom message trigger both write it from here, so the words are the same on
+/// both backends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfirmationEmail {
+    /// The subject line.
+    pub subject: &'static str,
+    /// The text, with `code` in it.
+    pub body: String,
+}
+
+impl ConfirmationEmail {
+    /// The email carrying `code` (the digits, or Cognito's `{####}` placeholder), valid for
+    /// `valid_hours`.
+    pub fn new(language: Language, code: &str, valid_hours: u64) -> Self {
+        match language {
+            Language::English => Self {
+                subject: "Your Boardwalk confirmation code",
+                body: format!(
+                    "Your Boardwalk confirmation code is {code}. It expires in {valid_hours} hours."
+                ),
+            },
+            Language::Korean => Self {
+                subject: "게시판 인증 코드",
+                body: format!(
+                    "게시판 인증 코드는 {code}입니다. 이 코드는 {valid_hours}시간 뒤에 만료됩니다."
+                ),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_language_writes_its_own_email_around_the_code() {
+        let english = ConfirmationEmail::new(Language::English, "123456", 24);
+        let korean = ConfirmationEmail::new(Language::Korean, "123456", 24);
+        assert!(english.body.contains("123456") && english.body.contains("24 hours"));
+        assert!(korean.body.contains("123456") && korean.body.contains("24시간"));
+        assert_ne!(english.subject, korean.subject);
+    }
 }

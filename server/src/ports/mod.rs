@@ -23,7 +23,8 @@ pub use flags::{
     BETA, BETA_GROUP, CHAT, COMMENTS, FeatureFlags, FlagRule, FlagRules, PICTURES, bucket,
 };
 pub use identity::{
-    DevMail, DevMailbox, IdentityError, IdentityProvider, IssuedTokens, Profile, UserDirectory,
+    ConfirmationEmail, DevMail, DevMailbox, IdentityError, IdentityProvider, IssuedTokens, Profile,
+    UserDirectory,
 };
 pub use live::{
     ConnectionRegistry, LiveDelivery, SocketHub, SocketTickets, Subscription, TICKET_LIFETIME,

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use app::{
-    domain::{ConfirmationCode, Email, Password, Username},
+    domain::{ConfirmationCode, Email, Language, Password, Username},
     dto::{
         ConfirmEmailRequest, LoginRequest, MessageResponse, MyInfoResponse, ResendEmailRequest,
         SignupRequest, TokenResponse,
@@ -83,8 +83,14 @@ impl<I: IdentityProvider> AccountService for Accounts<I> {
         let username = Username::parse(&request.username)?;
         let password = Password::parse(&request.password)?;
         let email = Email::parse(&request.email)?;
+        let language = request
+            .language
+            .as_deref()
+            .map(Language::parse)
+            .transpose()?
+            .unwrap_or_default();
         self.identity
-            .sign_up(&username, &password, &email)
+            .sign_up(&username, &password, &email, language)
             .await
             .map_err(client_error)?;
         Ok(MessageResponse::new(
@@ -205,6 +211,7 @@ mod tests {
             username: username.into(),
             password: password.into(),
             email: email.into(),
+            language: None,
         }
     }
 
@@ -220,6 +227,36 @@ mod tests {
             SessionCookie::Set(session) => session.clone(),
             other => panic!("expected a session cookie, got {other:?}"),
         }
+    }
+
+    #[tokio::test]
+    async fn the_code_is_written_in_the_language_signed_up_in_english_by_default() {
+        let accounts = accounts(FakeIdentity::default());
+        let korean = SignupRequest {
+            language: Some("ko".into()),
+            ..signup("minji", PASSWORD, "minji@example.com")
+        };
+        accounts.sign_up(korean).await.unwrap();
+        accounts
+            .sign_up(signup("anna", PASSWORD, "anna@example.com"))
+            .await
+            .unwrap();
+        assert_eq!(
+            accounts.identity.language_of("minji"),
+            Some(Language::Korean)
+        );
+        assert_eq!(
+            accounts.identity.language_of("anna"),
+            Some(Language::English)
+        );
+
+        let klingon = SignupRequest {
+            language: Some("tlh".into()),
+            ..signup("worf", PASSWORD, "worf@example.com")
+        };
+        let err = accounts.sign_up(klingon).await.unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("language"));
+        assert_eq!(accounts.identity.language_of("worf"), None);
     }
 
     #[tokio::test]

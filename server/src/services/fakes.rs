@@ -12,7 +12,8 @@ use std::{
 
 use app::{
     domain::{
-        CommentId, ConfirmationCode, Email, ImageType, MediaId, Password, PostId, RoomId, Username,
+        CommentId, ConfirmationCode, Email, ImageType, Language, MediaId, Password, PostId, RoomId,
+        Username,
     },
     services::{Caller, SessionHandle},
 };
@@ -20,11 +21,11 @@ use async_trait::async_trait;
 
 use crate::ports::{
     Attachment, Avatar, AvatarDirectory, ChatStore, ChatWriteError, Comment, CommentEdit,
-    CommentPage, CommentStore, CommentWriteError, CounterStore, Created, FeatureFlags, FlagRules,
-    IdentityError, IdentityProvider, IssuedTokens, MAX_MEMBERS, MediaCatalog, MediaKey,
-    MediaRecord, MediaStore, Membership, MessagePage, NewMessage, NewRoom, Person, Picture, Post,
-    PostEdit, PostPage, PostStore, PostWriteError, Profile, ReadError, Remover, Room, Stage,
-    StageError, StoreError, StoredMessage, UploadPolicy, UploadTarget, UserDirectory,
+    CommentPage, CommentStore, CommentWriteError, Created, FeatureFlags, FlagRules, IdentityError,
+    IdentityProvider, IssuedTokens, MAX_MEMBERS, MediaCatalog, MediaKey, MediaRecord, MediaStore,
+    Membership, MessagePage, NewMessage, NewRoom, Person, Picture, Post, PostEdit, PostPage,
+    PostStore, PostWriteError, Profile, ReadError, Remover, Room, Stage, StageError, StoreError,
+    StoredMessage, UploadPolicy, UploadTarget, UserDirectory,
 };
 
 /// A caller named `name`, whose `sub` is `sub-<name>`, in no group.
@@ -33,20 +34,6 @@ pub fn caller(name: &str) -> Caller {
         sub: format!("sub-{name}"),
         username: name.to_owned(),
         groups: Vec::new(),
-    }
-}
-
-/// Counters in memory.
-#[derive(Default)]
-pub struct InMemoryCounters(Mutex<HashMap<String, u64>>);
-
-#[async_trait]
-impl CounterStore for InMemoryCounters {
-    async fn increment(&self, counter: &str) -> Result<u64, StoreError> {
-        let mut counters = self.0.lock().unwrap();
-        let value = counters.entry(counter.to_owned()).or_default();
-        *value += 1;
-        Ok(*value)
     }
 }
 
@@ -66,13 +53,6 @@ impl Failing {
             }
             Self::Corrupt => StoreError::Corrupt("a row with no title".into()),
         }
-    }
-}
-
-#[async_trait]
-impl CounterStore for Failing {
-    async fn increment(&self, _counter: &str) -> Result<u64, StoreError> {
-        Err(self.error())
     }
 }
 
@@ -100,7 +80,13 @@ impl PostStore for Failing {
 
 #[async_trait]
 impl IdentityProvider for Failing {
-    async fn sign_up(&self, _: &Username, _: &Password, _: &Email) -> Result<(), IdentityError> {
+    async fn sign_up(
+        &self,
+        _: &Username,
+        _: &Password,
+        _: &Email,
+        _: Language,
+    ) -> Result<(), IdentityError> {
         Err(self.error().into())
     }
     async fn confirm(&self, _: &Username, _: &ConfirmationCode) -> Result<(), IdentityError> {
@@ -301,6 +287,7 @@ struct FakeAccount {
     sub: String,
     password: String,
     email: String,
+    language: Language,
     confirmed: bool,
 }
 
@@ -319,6 +306,12 @@ impl FakeIdentity {
     /// The code every account is sent.
     pub const CODE: &str = "123456";
 
+    /// The language `username`'s codes are written in, if they signed up.
+    pub fn language_of(&self, username: &str) -> Option<Language> {
+        let accounts = self.accounts.lock().unwrap();
+        accounts.get(username).map(|account| account.language)
+    }
+
     /// A provider that already has a confirmed `username` with `password`.
     pub fn with_confirmed(username: &str, password: &str) -> Self {
         Self::default().and_confirmed(username, password)
@@ -333,6 +326,7 @@ impl FakeIdentity {
                 sub: format!("sub-{username}"),
                 password: password.to_owned(),
                 email: format!("{username}@example.com"),
+                language: Language::English,
                 confirmed: true,
             },
         );
@@ -398,6 +392,7 @@ impl IdentityProvider for FakeIdentity {
         username: &Username,
         password: &Password,
         email: &Email,
+        language: Language,
     ) -> Result<(), IdentityError> {
         let mut accounts = self.accounts.lock().unwrap();
         if accounts.contains_key(username.as_ref()) {
@@ -409,6 +404,7 @@ impl IdentityProvider for FakeIdentity {
                 sub: format!("sub-{}", username.as_ref()),
                 password: password.expose().to_owned(),
                 email: email.as_ref().to_owned(),
+                language,
                 confirmed: false,
             },
         );

@@ -17,7 +17,6 @@ mod gates;
 pub mod media;
 mod paging;
 mod posts;
-mod visits;
 
 pub use accounts::Accounts;
 pub use chat::{ChatSettings, Chats};
@@ -26,7 +25,6 @@ pub use flags::{FlagGate, Flags};
 pub use gates::Gated;
 pub use media::{Media, Pictures};
 pub use posts::Posts;
-pub use visits::Visits;
 
 use app::error::AppError;
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use app::{
-    domain::{ConfirmationCode, Email, Password, Username},
+    domain::{ConfirmationCode, Email, Language, Password, Username},
     services::{Caller, SessionHandle},
 };
 use async_trait::async_trait;
@@ -23,7 +23,9 @@ use server::{
         signing::SigningKey,
         verifier::{AccessTokenVerifier, VerifierSettings},
     },
-    ports::{DevMailbox, IdentityError, IdentityProvider, IssuedTokens, ManualClock},
+    ports::{
+        ConfirmationEmail, DevMailbox, IdentityError, IdentityProvider, IssuedTokens, ManualClock,
+    },
 };
 
 use crate::moto::{UserPool, create_user_pool, moto, sdk_config};
@@ -38,6 +40,9 @@ trait Harness: Sync {
     /// The code the provider sent to `username` most recently.
     async fn latest_code(&self, username: &str) -> ConfirmationCode;
 
+    /// The language `username`'s confirmation emails are written in.
+    async fn email_language(&self, username: &str) -> Language;
+
     /// Whether confirming the code marks the email verified (Cognito does, with
     /// `AutoVerifiedAttributes: email`; moto's `ConfirmSignUp` does not).
     fn confirming_verifies_email(&self) -> bool {
@@ -47,7 +52,12 @@ trait Harness: Sync {
     async fn confirmed(&self, username: &str) {
         let provider = self.provider();
         provider
-            .sign_up(&name(username), &password(), &email(username))
+            .sign_up(
+                &name(username),
+                &password(),
+                &email(username),
+                Language::English,
+            )
             .await
             .unwrap();
         let code = self.latest_code(username).await;
@@ -72,6 +82,11 @@ macro_rules! identity_provider_contract {
             #[tokio::test]
             async fn an_unconfirmed_account_cannot_log_in() {
                 super::an_unconfirmed_account_cannot_log_in(&$harness).await;
+            }
+
+            #[tokio::test]
+            async fn the_confirmation_email_is_in_the_language_signed_up_in() {
+                super::the_confirmation_email_is_in_the_language_signed_up_in(&$harness).await;
             }
 
             #[tokio::test]
@@ -160,6 +175,20 @@ impl Harness for LocalHarness {
         let mails = self.provider.messages(&name(username)).await.unwrap();
         ConfirmationCode::parse(&mails.last().expect("a code was sent").code).unwrap()
     }
+
+    /// Read off the mail itself: its subject and body are those of one language's email.
+    async fn email_language(&self, username: &str) -> Language {
+        let mails = self.provider.messages(&name(username)).await.unwrap();
+        let mail = mails.last().expect("a code was sent");
+        Language::ALL
+            .into_iter()
+            .find(|language| {
+                let written =
+                    ConfirmationEmail::new(*language, &mail.code, self.settings.code_secs / 3600);
+                written.subject == mail.subject && written.body == mail.body
+            })
+            .expect("the mail is one language's confirmation email")
+    }
 }
 
 /// Cognito through moto: a fresh user pool and app client per harness, with or without a
@@ -205,15 +234,46 @@ impl Harness for CognitoHarness {
         ConfirmationCode::parse("123456").unwrap()
     }
 
+    /// moto sends no email and runs no trigger: the user's `locale` attribute is what
+    /// Cognito's custom message trigger writes the email in (`lambda::cognito` tests that).
+    async fn email_language(&self, username: &str) -> Language {
+        let client = aws_sdk_cognitoidentityprovider::Client::new(&sdk_config().await);
+        let user = client
+            .admin_get_user()
+            .user_pool_id(&self.pool_id)
+            .username(username)
+            .send()
+            .await
+            .unwrap();
+        let locale = user
+            .user_attributes()
+            .iter()
+            .find(|attribute| attribute.name() == "locale")
+            .and_then(|attribute| attribute.value())
+            .expect("sign-up sets the locale attribute");
+        Language::parse(locale).unwrap()
+    }
+
     fn confirming_verifies_email(&self) -> bool {
         false
+    }
+}
+
+async fn the_confirmation_email_is_in_the_language_signed_up_in(harness: &impl Harness) {
+    let provider = harness.provider();
+    for (username, language) in [("kim", Language::Korean), ("lee", Language::English)] {
+        provider
+            .sign_up(&name(username), &password(), &email(username), language)
+            .await
+            .unwrap();
+        assert_eq!(harness.email_language(username).await, language);
     }
 }
 
 async fn an_unconfirmed_account_cannot_log_in(harness: &impl Harness) {
     let provider = harness.provider();
     provider
-        .sign_up(&name("ann"), &password(), &email("ann"))
+        .sign_up(&name("ann"), &password(), &email("ann"), Language::English)
         .await
         .unwrap();
 
@@ -228,12 +288,12 @@ async fn an_unconfirmed_account_cannot_log_in(harness: &impl Harness) {
 async fn a_username_can_be_taken_once_whatever_its_case(harness: &impl Harness) {
     let provider = harness.provider();
     provider
-        .sign_up(&name("ben"), &password(), &email("ben"))
+        .sign_up(&name("ben"), &password(), &email("ben"), Language::English)
         .await
         .unwrap();
 
     let again = provider
-        .sign_up(&name("BEN"), &password(), &email("ben2"))
+        .sign_up(&name("BEN"), &password(), &email("ben2"), Language::English)
         .await;
 
     assert!(
@@ -353,7 +413,7 @@ async fn local_a_code_expires() {
     let harness = LocalHarness::new();
     harness
         .provider
-        .sign_up(&name("dee"), &password(), &email("dee"))
+        .sign_up(&name("dee"), &password(), &email("dee"), Language::English)
         .await
         .unwrap();
     let code = harness.latest_code("dee").await;
@@ -369,7 +429,7 @@ async fn local_a_code_dies_after_the_allowed_number_of_wrong_attempts() {
     let harness = LocalHarness::new();
     harness
         .provider
-        .sign_up(&name("eve"), &password(), &email("eve"))
+        .sign_up(&name("eve"), &password(), &email("eve"), Language::English)
         .await
         .unwrap();
     let code = harness.latest_code("eve").await;
@@ -394,7 +454,7 @@ async fn local_a_resend_waits_for_the_cool_down_and_replaces_the_old_code() {
     let harness = LocalHarness::new();
     harness
         .provider
-        .sign_up(&name("fay"), &password(), &email("fay"))
+        .sign_up(&name("fay"), &password(), &email("fay"), Language::English)
         .await
         .unwrap();
     let first = harness.latest_code("fay").await;
@@ -416,6 +476,21 @@ async fn local_a_resend_waits_for_the_cool_down_and_replaces_the_old_code() {
         .confirm(&name("fay"), &second)
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn local_a_code_sent_again_is_in_the_language_signed_up_in() {
+    let harness = LocalHarness::new();
+    harness
+        .provider
+        .sign_up(&name("yuna"), &password(), &email("yuna"), Language::Korean)
+        .await
+        .unwrap();
+    harness.advance(harness.settings.resend_cooldown_secs);
+    harness.provider.resend_code(&name("yuna")).await.unwrap();
+    let mails = harness.provider.messages(&name("yuna")).await.unwrap();
+    assert_eq!(mails.len(), 2);
+    assert_eq!(harness.email_language("yuna").await, Language::Korean);
 }
 
 #[tokio::test]
@@ -529,7 +604,7 @@ async fn local_code_tries_are_capped_per_day_across_resends_for_known_and_unknow
     let harness = LocalHarness::new();
     harness
         .provider
-        .sign_up(&name("jay"), &password(), &email("jay"))
+        .sign_up(&name("jay"), &password(), &email("jay"), Language::English)
         .await
         .unwrap();
     let per_day = harness.settings.max_code_tries_per_day;

@@ -16,7 +16,8 @@ use crate::{
     ui::{
         Route,
         flags::{PICTURES, WhenFlag},
-        forms::{FormError, PasswordRules, TextField, on_answer},
+        forms::{FormError, LoadError, PasswordRules, TextField, on_answer},
+        i18n::{PageTitle, titled, use_i18n},
         pictures::AvatarEditor,
         require_sign_in::RequireSignIn,
     },
@@ -25,6 +26,7 @@ use crate::{
 /// Creates an account, then sends the person on to enter their code.
 #[component]
 pub fn SignUp() -> impl IntoView {
+    let i18n = use_i18n();
     let (username, email, password) = (
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
@@ -53,6 +55,7 @@ pub fn SignUp() -> impl IntoView {
                     username: username.get_untracked(),
                     password: password.get_untracked(),
                     email: email.get_untracked(),
+                    language: Some(i18n.language().tag().to_owned()),
                 };
                 create.dispatch_local((request, name));
             }
@@ -61,34 +64,37 @@ pub fn SignUp() -> impl IntoView {
     };
 
     view! {
-        <h1>"Sign up"</h1>
+        <PageTitle page=titled(|m| m.sign_up) />
+        <h1>{i18n.text(|m| m.sign_up)}</h1>
         <form on:submit=submit novalidate>
-            <TextField label="Username" name="username" value=username error=error autocomplete="username" />
-            <TextField label="Email" name="email" kind="email" value=email error=error autocomplete="email" />
+            <TextField label=|m| m.username name="username" value=username error=error autocomplete="username" />
+            <TextField label=|m| m.email name="email" kind="email" value=email error=error autocomplete="email" />
             <TextField
-                label="Password"
+                label=|m| m.password
                 name="password"
                 kind="password"
                 value=password
                 error=error
                 autocomplete="new-password"
+                hint="password-rules"
             />
             <PasswordRules password=password />
             <FormError error=error />
-            <button type="submit" disabled=move || create.pending().get()>"Create account"</button>
+            <button type="submit" disabled=move || create.pending().get()>{i18n.text(|m| m.create_account)}</button>
         </form>
-        <p>"Already have an account? " <A href=Route::LOG_IN.to_string()>"Log in"</A></p>
+        <p>{i18n.text(|m| m.have_account)} " " <A href=Route::LOG_IN.to_string()>{i18n.text(|m| m.log_in)}</A></p>
     }
 }
 
 /// Enters the emailed code; a new one can be requested.
 #[component]
 pub fn Confirm() -> impl IntoView {
+    let i18n = use_i18n();
     let query = use_query_map();
     let username = RwSignal::new(query.read_untracked().get("username").unwrap_or_default());
     let code = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
-    let notice = RwSignal::new(None::<String>);
+    let notice = RwSignal::new(false);
     let confirm = Action::new_local(|request: &ConfirmEmailRequest| confirm_email(request.clone()));
     let resend = Action::new_local(|request: &ResendEmailRequest| resend_email(request.clone()));
     let navigate = use_navigate();
@@ -101,13 +107,11 @@ pub fn Confirm() -> impl IntoView {
             Default::default(),
         );
     });
-    on_answer(resend, error, move |answer| {
-        notice.set(Some(answer.message))
-    });
+    on_answer(resend, error, move |_| notice.set(true));
 
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
-        notice.set(None);
+        notice.set(false);
         let checked = Username::parse(&username.get_untracked())
             .and(ConfirmationCode::parse(&code.get_untracked()));
         match checked {
@@ -128,16 +132,19 @@ pub fn Confirm() -> impl IntoView {
     };
 
     view! {
-        <h1>"Confirm your email"</h1>
-        <p>"We sent a six-digit code to the address you signed up with."</p>
+        <PageTitle page=titled(|m| m.confirm_title) />
+        <h1>{i18n.text(|m| m.confirm_title)}</h1>
+        <p>{i18n.text(|m| m.confirm_intro)}</p>
         <form on:submit=submit novalidate>
-            <TextField label="Username" name="username" value=username error=error autocomplete="username" />
-            <TextField label="Code" name="code" value=code error=error autocomplete="one-time-code" />
+            <TextField label=|m| m.username name="username" value=username error=error autocomplete="username" />
+            <TextField label=|m| m.code name="code" value=code error=error autocomplete="one-time-code" />
             <FormError error=error />
-            {move || notice.get().map(|text| view! { <p class="notice" role="status">{text}</p> })}
-            <button type="submit" disabled=move || confirm.pending().get()>"Confirm"</button>
+            <p class="notice" role="status">
+                {move || notice.get().then(|| i18n.t().code_sent)}
+            </p>
+            <button type="submit" disabled=move || confirm.pending().get()>{i18n.text(|m| m.confirm)}</button>
             <button type="button" class="secondary" on:click=send_again disabled=move || resend.pending().get()>
-                "Send a new code"
+                {i18n.text(|m| m.send_new_code)}
             </button>
         </form>
     }
@@ -146,6 +153,7 @@ pub fn Confirm() -> impl IntoView {
 /// Logs in and keeps the tokens in memory.
 #[component]
 pub fn LogIn() -> impl IntoView {
+    let i18n = use_i18n();
     let session = expect_context::<Session>();
     let query = use_query_map();
     let just_confirmed = query.read_untracked().get("confirmed").is_some();
@@ -171,19 +179,20 @@ pub fn LogIn() -> impl IntoView {
             .is_some_and(|err| err.code == ErrorCode::NotConfirmed);
         let name = Username::parse(&username.get()).ok()?;
         needs_confirmation.then(|| {
-            view! { <A href=Route::Confirm(name).to_string()>"Enter your confirmation code"</A> }
+            view! { <A href=Route::Confirm(name).to_string()>{i18n.text(|m| m.enter_code)}</A> }
         })
     };
 
     view! {
-        <h1>"Log in"</h1>
+        <PageTitle page=titled(|m| m.log_in) />
+        <h1>{i18n.text(|m| m.log_in)}</h1>
         <Show when=move || just_confirmed>
-            <p class="notice" role="status">"Email confirmed. You can log in now."</p>
+            <p class="notice" role="status">{i18n.text(|m| m.just_confirmed)}</p>
         </Show>
         <form on:submit=submit novalidate>
-            <TextField label="Username" name="username" value=username error=error autocomplete="username" />
+            <TextField label=|m| m.username name="username" value=username error=error autocomplete="username" />
             <TextField
-                label="Password"
+                label=|m| m.password
                 name="password"
                 kind="password"
                 value=password
@@ -192,17 +201,19 @@ pub fn LogIn() -> impl IntoView {
             />
             <FormError error=error />
             {confirm_link}
-            <button type="submit" disabled=move || enter.pending().get()>"Log in"</button>
+            <button type="submit" disabled=move || enter.pending().get()>{i18n.text(|m| m.log_in)}</button>
         </form>
-        <p>"New here? " <A href=Route::SignUp.to_string()>"Create an account"</A></p>
+        <p>{i18n.text(|m| m.new_here)} " " <A href=Route::SignUp.to_string()>{i18n.text(|m| m.create_an_account)}</A></p>
     }
 }
 
 /// The signed-in person's account, from `my_info` with the bearer token.
 #[component]
 pub fn MyAccount() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <h1>"My account"</h1>
+        <PageTitle page=titled(|m| m.my_account) />
+        <h1>{i18n.text(|m| m.my_account)}</h1>
         <RequireSignIn>
             <AccountDetails />
         </RequireSignIn>
@@ -212,11 +223,12 @@ pub fn MyAccount() -> impl IntoView {
 /// What the identity provider knows of the signed-in person.
 #[component]
 fn AccountDetails() -> impl IntoView {
+    let i18n = use_i18n();
     let session = expect_context::<Session>();
     let info = LocalResource::new(move || session.authorized(my_info()));
 
     view! {
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{i18n.text(|m| m.loading)}</p> }>
             {move || {
                 info.get()
                     .map(|answer| match answer {
@@ -227,19 +239,19 @@ fn AccountDetails() -> impl IntoView {
                                     <AvatarEditor current=picture.clone() username=name.clone() />
                                 </WhenFlag>
                                 <dl class="account">
-                                    <dt>"Username"</dt>
+                                    <dt>{i18n.text(|m| m.username)}</dt>
                                     <dd data-testid="my-username">{me.username}</dd>
-                                    <dt>"Email"</dt>
+                                    <dt>{i18n.text(|m| m.email)}</dt>
                                     <dd data-testid="my-email">{me.email}</dd>
-                                    <dt>"Email confirmed"</dt>
-                                    <dd>{if me.email_verified { "yes" } else { "no" }}</dd>
-                                    <dt>"User id"</dt>
+                                    <dt>{i18n.text(|m| m.email_confirmed)}</dt>
+                                    <dd>{move || { let m = i18n.t(); if me.email_verified { m.yes } else { m.no } }}</dd>
+                                    <dt>{i18n.text(|m| m.user_id)}</dt>
                                     <dd><code>{me.sub}</code></dd>
                                 </dl>
                             }
                                 .into_any()
                         }
-                        Err(err) => view! { <p class="error" role="alert">{err.error}</p> }.into_any(),
+                        Err(err) => view! { <LoadError err /> }.into_any(),
                     })
             }}
         </Suspense>

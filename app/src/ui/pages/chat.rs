@@ -25,7 +25,8 @@ use crate::{
     ui::{
         Route,
         flags::{CHAT, WhenFlag},
-        forms::{FormError, TextField, on_answer},
+        forms::{FieldError, FormError, LoadError, TextField, described_by, on_answer},
+        i18n::{PageTitle, counted, describe, short_time, titled, use_i18n},
         live::ChatLive,
         pages::home::NotFound,
         pictures::Avatar,
@@ -35,22 +36,6 @@ use crate::{
 
 /// How often a page asks for news while the live socket is down.
 const POLL_EVERY: Duration = Duration::from_secs(3);
-
-/// "14:05" for a time today, else the date, in the person's time zone.
-fn short_time(epoch_ms: i64) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(epoch_ms as f64));
-    let today = js_sys::Date::new_0().to_date_string();
-    if date.to_date_string() == today {
-        format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
-    } else {
-        format!(
-            "{}-{:02}-{:02}",
-            date.get_full_year(),
-            date.get_month() + 1,
-            date.get_date()
-        )
-    }
-}
 
 /// Runs `poll` every few seconds while the live socket is down.
 fn poll_while_offline(live: ChatLive, poll: impl Fn() + Clone + 'static) {
@@ -74,9 +59,11 @@ fn poll_while_offline(live: ChatLive, poll: impl Fn() + Clone + 'static) {
 /// The signed-in person's rooms.
 #[component]
 pub fn Chats() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <WhenFlag flag=CHAT fallback=NotFound>
-            <h1>"Chats"</h1>
+            <PageTitle page=titled(|m| m.chats) />
+            <h1>{i18n.text(|m| m.chats)}</h1>
             <RequireSignIn>
                 <RoomList />
                 <NewRoom />
@@ -88,6 +75,7 @@ pub fn Chats() -> impl IntoView {
 /// Rooms, most recent first, with unread counts; reloaded on every live event.
 #[component]
 fn RoomList() -> impl IntoView {
+    let i18n = use_i18n();
     let live = expect_context::<ChatLive>();
     let session = expect_context::<Session>();
     let reloads = RwSignal::new(0_u32);
@@ -100,12 +88,12 @@ fn RoomList() -> impl IntoView {
 
     view! {
         <section aria-labelledby="rooms-title">
-            <h2 id="rooms-title">"Your rooms"</h2>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <h2 id="rooms-title">{i18n.text(|m| m.your_rooms)}</h2>
+            <Transition fallback=move || view! { <p class="muted">{i18n.text(|m| m.loading)}</p> }>
                 {move || {
                     rooms.get().map(|answer| match answer {
                         Ok(list) if list.rooms.is_empty() => {
-                            view! { <p class="muted">"No rooms yet. Start one below."</p> }.into_any()
+                            view! { <p class="muted">{i18n.text(|m| m.no_rooms)}</p> }.into_any()
                         }
                         Ok(list) => {
                             view! {
@@ -115,7 +103,7 @@ fn RoomList() -> impl IntoView {
                             }
                                 .into_any()
                         }
-                        Err(err) => view! { <p class="error" role="alert">{err.error}</p> }.into_any(),
+                        Err(err) => view! { <LoadError err /> }.into_any(),
                     })
                 }}
             </Transition>
@@ -126,19 +114,22 @@ fn RoomList() -> impl IntoView {
 /// One room in the list.
 #[component]
 fn RoomRow(room: ChatRoom) -> impl IntoView {
+    let i18n = use_i18n();
     let unread = room.unread_count_for_requester;
+    let unread_label = move || counted(i18n.t(), unread, |m| m.unread_one, |m| m.unread_other);
+    let preview = room.last_message_preview.clone();
     view! {
         <li class="room-item">
             <A href=Route::ChatRoom(room.room_id.clone()).to_string()>{room.name.clone()}</A>
             {(unread > 0).then(|| {
                 view! {
-                    <span class="badge" data-testid="room-unread" aria-label=format!("{unread} unread")>
+                    <span class="badge" data-testid="room-unread" aria-label=unread_label>
                         {unread}
                     </span>
                 }
             })}
             <p class="preview">
-                {room.last_message_preview.clone().unwrap_or_else(|| "No messages yet".to_owned())}
+                {move || preview.clone().unwrap_or_else(|| i18n.t().no_messages.to_owned())}
             </p>
         </li>
     }
@@ -147,6 +138,7 @@ fn RoomRow(room: ChatRoom) -> impl IntoView {
 /// Starts a room: one person for a direct conversation, several (and a name) for a group.
 #[component]
 fn NewRoom() -> impl IntoView {
+    let i18n = use_i18n();
     let session = expect_context::<Session>();
     let people = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
@@ -178,12 +170,12 @@ fn NewRoom() -> impl IntoView {
 
     view! {
         <section aria-labelledby="new-room-title">
-            <h2 id="new-room-title">"Start a room"</h2>
+            <h2 id="new-room-title">{i18n.text(|m| m.start_room)}</h2>
             <form on:submit=submit novalidate>
-                <TextField label="People (usernames, separated by commas)" name="memberUsernames" value=people error=error />
-                <TextField label="Room name (for three or more people)" name="name" value=name error=error />
+                <TextField label=|m| m.people name="memberUsernames" value=people error=error />
+                <TextField label=|m| m.room_name name="name" value=name error=error />
                 <FormError error=error />
-                <button type="submit" disabled=move || start.pending().get()>"Start"</button>
+                <button type="submit" disabled=move || start.pending().get()>{i18n.text(|m| m.start)}</button>
             </form>
         </section>
     }
@@ -208,18 +200,23 @@ pub fn ChatRoomPage() -> impl IntoView {
 struct Outgoing {
     key: u64,
     text: String,
-    failed: Option<String>,
+    failed: Option<AppError>,
 }
 
 /// The room's header, messages, and composer.
 #[component]
 fn Conversation(id: String) -> impl IntoView {
+    let i18n = use_i18n();
     let session = expect_context::<Session>();
     let live = expect_context::<ChatLive>();
     let room = {
         let id = id.clone();
         LocalResource::new(move || session.authorized(room_details(id.clone())))
     };
+    let title = Signal::derive(move || match room.get() {
+        Some(Ok(room)) => room.name,
+        _ => i18n.t().chat.to_owned(),
+    });
     let messages = RwSignal::new(Vec::<ChatMessage>::new());
     let older = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<AppError>);
@@ -307,11 +304,12 @@ fn Conversation(id: String) -> impl IntoView {
     };
 
     view! {
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <PageTitle page=title />
+        <Transition fallback=move || view! { <p class="muted">{i18n.text(|m| m.loading)}</p> }>
             {move || {
                 room.get().map(|answer| match answer {
                     Ok(room) => view! { <RoomHeader room /> }.into_any(),
-                    Err(err) => view! { <h1>"Chat"</h1><p class="error" role="alert">{err.error}</p> }.into_any(),
+                    Err(err) => view! { <h1>{i18n.text(|m| m.chat)}</h1><LoadError err /> }.into_any(),
                 })
             }}
         </Transition>
@@ -324,6 +322,7 @@ fn Conversation(id: String) -> impl IntoView {
 /// The room's name, members, and the ways to add someone or leave.
 #[component]
 fn RoomHeader(room: ChatRoom) -> impl IntoView {
+    let i18n = use_i18n();
     let session = expect_context::<Session>();
     let someone = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
@@ -353,7 +352,7 @@ fn RoomHeader(room: ChatRoom) -> impl IntoView {
 
     view! {
         <h1>{room.name.clone()}</h1>
-        <ul class="room-members" data-testid="room-members" aria-label="Members">
+        <ul class="room-members" data-testid="room-members" aria-label=i18n.text(|m| m.members)>
             {room
                 .members
                 .iter()
@@ -368,14 +367,14 @@ fn RoomHeader(room: ChatRoom) -> impl IntoView {
                 .collect_view()}
         </ul>
         <details class="room-settings">
-            <summary>"Room settings"</summary>
+            <summary>{i18n.text(|m| m.room_settings)}</summary>
             <form on:submit=submit novalidate>
-                <TextField label="Add someone (username)" name="username" value=someone error=error />
+                <TextField label=|m| m.add_someone name="username" value=someone error=error />
                 <FormError error=error />
-                <button type="submit" class="secondary" disabled=move || add.pending().get()>"Add"</button>
+                <button type="submit" class="secondary" disabled=move || add.pending().get()>{i18n.text(|m| m.add)}</button>
             </form>
             <button type="button" class="danger" on:click=move |_| { leave.dispatch_local(room_id.clone()); }>
-                "Leave this room"
+                {i18n.text(|m| m.leave_room)}
             </button>
         </details>
     }
@@ -388,6 +387,7 @@ fn MessageList(
     older: RwSignal<Option<String>>,
     load_older: impl Fn() + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let session = expect_context::<Session>();
     let list = NodeRef::<leptos::html::Ol>::new();
     // New messages scroll into view.
@@ -411,21 +411,22 @@ fn MessageList(
             <button type="button" class="secondary" on:click={
                 let load_older = load_older.clone();
                 move |_| load_older()
-            }>"Load older messages"</button>
+            }>{i18n.text(|m| m.older_messages)}</button>
         </Show>
-        <ol class="messages" node_ref=list on:scroll=on_scroll aria-label="Messages" aria-live="polite">
+        <ol class="messages" node_ref=list on:scroll=on_scroll aria-label=i18n.text(|m| m.messages) aria-live="polite" tabindex="0">
             <For
                 each=move || messages.get()
                 key=|message| message.id.clone()
                 children=move |message| {
                     let mine = session.user().is_some_and(|me| me.sub == message.sender_id);
+                    let sent_at = message.sent_at;
                     view! {
                         <li class="message" class:mine=mine data-testid="message">
                             <p class="message-meta">
                                 <Avatar url=message.avatar_url.clone() name=message.sender_name.clone() size=24 />
                                 <span class="author">{message.sender_name.clone()}</span>
                                 " · "
-                                <time>{short_time(message.sent_at)}</time>
+                                <time>{move || short_time(i18n.language(), sent_at)}</time>
                             </p>
                             <p class="message-text">{message.text.clone()}</p>
                         </li>
@@ -442,11 +443,12 @@ fn Composer(
     room_id: String,
     merge: impl Fn(Vec<ChatMessage>) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let session = expect_context::<Session>();
     let draft = RwSignal::new(String::new());
     let outgoing = RwSignal::new(Vec::<Outgoing>::new());
     let next_key = StoredValue::new(0_u64);
-    let invalid = RwSignal::new(None::<String>);
+    let invalid = RwSignal::new(None::<AppError>);
 
     let deliver = move |room_id: String, key: u64, text: String| {
         spawn_local(async move {
@@ -462,7 +464,7 @@ fn Composer(
                 }
                 Err(err) => outgoing.update(|pending| {
                     if let Some(o) = pending.iter_mut().find(|o| o.key == key) {
-                        o.failed = Some(err.error);
+                        o.failed = Some(err);
                     }
                 }),
             }
@@ -473,7 +475,7 @@ fn Composer(
         move || {
             let text = draft.get_untracked();
             if let Err(err) = MessageText::parse(&text) {
-                return invalid.set(Some(err.message));
+                return invalid.set(Some(err.into()));
             }
             invalid.set(None);
             let key = next_key.get_value();
@@ -489,6 +491,7 @@ fn Composer(
             deliver(room_id.clone(), key, text);
         }
     };
+    let invalid_message = move || invalid.get().map(|err| describe(i18n.t(), &err));
     let on_keydown = {
         let send = send.clone();
         move |event: leptos::ev::KeyboardEvent| {
@@ -510,7 +513,7 @@ fn Composer(
         <ul class="outgoing" aria-live="polite">
             <For
                 each=move || outgoing.get()
-                key=|o| (o.key, o.failed.clone())
+                key=|o| (o.key, o.failed.is_some())
                 children=move |o| {
                     let retry = {
                         let room_id = room_id.clone();
@@ -529,11 +532,12 @@ fn Composer(
                             <p class="message-text">{o.text.clone()}</p>
                             {match o.failed.clone() {
                                 Some(why) => view! {
-                                    <p class="error" role="alert">"Not sent: " {why} " "
-                                        <button type="button" class="link-button" on:click=retry>"Retry"</button>
+                                    <p class="error" role="alert">
+                                        {i18n.text(|m| m.not_sent)} " " {move || describe(i18n.t(), &why)} " "
+                                        <button type="button" class="link-button" on:click=retry>{i18n.text(|m| m.retry)}</button>
                                     </p>
                                 }.into_any(),
-                                None => view! { <p class="muted">"Sending…"</p> }.into_any(),
+                                None => view! { <p class="muted">{i18n.text(|m| m.sending)}</p> }.into_any(),
                             }}
                         </li>
                     }
@@ -541,7 +545,7 @@ fn Composer(
             />
         </ul>
         <form class="composer" on:submit=on_submit novalidate>
-            <label for="message-text">"Message"</label>
+            <label for="message-text">{i18n.text(|m| m.message)}</label>
             <textarea
                 id="message-text"
                 name="text"
@@ -550,11 +554,11 @@ fn Composer(
                 on:input=move |event| draft.set(event_target_value(&event))
                 on:keydown=on_keydown
                 aria-invalid=move || invalid.get().is_some().to_string()
-                aria-describedby="message-hint"
+                aria-describedby=described_by(Some("message-hint".to_owned()), "message-text-error".to_owned(), invalid_message)
             ></textarea>
-            <p id="message-hint" class="hint">"Enter sends; Shift+Enter starts a new line."</p>
-            {move || invalid.get().map(|text| view! { <p class="field-error" role="alert">{text}</p> })}
-            <button type="submit">"Send"</button>
+            <p id="message-hint" class="hint">{i18n.text(|m| m.message_hint)}</p>
+            <FieldError id="message-text-error".to_owned() message=invalid_message />
+            <button type="submit">{i18n.text(|m| m.send)}</button>
         </form>
     }
 }

@@ -4,7 +4,6 @@
 use leptos::{ev::SubmitEvent, prelude::*};
 use leptos_router::components::A;
 
-use super::posts::relative_time;
 use crate::{
     domain::CommentText,
     dto::{CommentPageResponse, CommentRequest, CommentResponse, UpdateCommentRequest},
@@ -13,7 +12,12 @@ use crate::{
     session::Session,
     ui::{
         Route,
-        forms::{CharacterCount, FormError, LoadMore, TextArea, on_answer},
+        a11y::ConfirmDelete,
+        forms::{
+            CharacterCount, FieldError, FormError, LoadMore, TextArea, described_by, field_message,
+            on_answer,
+        },
+        i18n::{around, counted, relative_time, use_i18n},
         pictures::Avatar,
     },
 };
@@ -37,6 +41,7 @@ pub fn Thread(
     /// The count the post came with; kept current as comments come and go here.
     count: u64,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let session = expect_context::<Session>();
     let comments = RwSignal::new(Vec::<CommentResponse>::new());
     let next = RwSignal::new(None::<String>);
@@ -64,27 +69,30 @@ pub fn Thread(
         <section class="thread" aria-labelledby="thread-title">
             <h2 id="thread-title" data-testid="comment-count">
                 {move || match count.get() {
-                    0 => "No comments yet".to_owned(),
-                    1 => "1 comment".to_owned(),
-                    n => format!("{n} comments"),
+                    0 => i18n.t().no_comments.to_owned(),
+                    n => counted(i18n.t(), n, |m| m.comments_one, |m| m.comments_other),
                 }}
             </h2>
             <FormError error=error />
-            <ol class="comments" aria-label="Comments">
+            <ol class="comments" aria-label=i18n.text(|m| m.comments)>
                 <For
                     each=move || comments.get()
                     key=|comment| (comment.id.clone(), comment.version)
                     children=|comment| view! { <CommentItem comment=comment /> }
                 />
             </ol>
-            <LoadMore label="Load more comments" next load />
+            <LoadMore label=|m| m.more_comments next load />
             <Show
                 when=move || session.user().is_some()
-                fallback=|| view! {
-                    <p class="muted">
-                        <A href=Route::LOG_IN.to_string()>"Log in"</A>
-                        " to comment."
-                    </p>
+                fallback=move || {
+                    let parts = move || around(i18n.t().log_in_to_comment, "link");
+                    view! {
+                        <p class="muted">
+                            {move || parts().0}
+                            <A href=Route::LOG_IN.to_string()>{i18n.text(|m| m.log_in)}</A>
+                            {move || parts().1}
+                        </p>
+                    }
                 }
             >
                 <Composer more_to_load=Signal::derive(move || next.get().is_some()) />
@@ -96,11 +104,12 @@ pub fn Thread(
 /// Writes a comment; it appears at the end of the thread (once the thread is all loaded).
 #[component]
 fn Composer(more_to_load: Signal<bool>) -> impl IntoView {
+    let i18n = use_i18n();
     let session = expect_context::<Session>();
     let thread = expect_context::<ThreadContext>();
     let text = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
-    let note = RwSignal::new(None::<&'static str>);
+    let added_at_end = RwSignal::new(false);
     let post_id = thread.post_id.clone();
     let send = Action::new_local(move |request: &CommentRequest| {
         session.authorized(add_comment(post_id.clone(), request.clone()))
@@ -109,14 +118,14 @@ fn Composer(more_to_load: Signal<bool>) -> impl IntoView {
         text.set(String::new());
         thread.count.update(|count| *count += 1);
         if more_to_load.get_untracked() {
-            note.set(Some("Your comment was added at the end of the thread."));
+            added_at_end.set(true);
         } else {
             thread.comments.update(|shown| shown.push(comment));
         }
     });
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
-        note.set(None);
+        added_at_end.set(false);
         match CommentText::parse(&text.get_untracked()) {
             Ok(_) => {
                 send.dispatch_local(CommentRequest {
@@ -128,10 +137,12 @@ fn Composer(more_to_load: Signal<bool>) -> impl IntoView {
     };
     view! {
         <form class="composer comment-composer" on:submit=submit novalidate>
-            <TextArea label="Your comment" name="text" value=text error=error max=CommentText::MAX_CHARS />
+            <TextArea label=|m| m.your_comment name="text" value=text error=error max=CommentText::MAX_CHARS />
             <FormError error=error />
-            {move || note.get().map(|text| view! { <p class="muted" role="status">{text}</p> })}
-            <button type="submit" disabled=move || send.pending().get()>"Comment"</button>
+            <p class="muted" role="status">
+                {move || added_at_end.get().then(|| i18n.t().comment_added_at_end)}
+            </p>
+            <button type="submit" disabled=move || send.pending().get()>{i18n.text(|m| m.add_comment)}</button>
         </form>
     }
 }
@@ -139,10 +150,10 @@ fn Composer(more_to_load: Signal<bool>) -> impl IntoView {
 /// One comment, with edit and delete for whoever may.
 #[component]
 fn CommentItem(comment: CommentResponse) -> impl IntoView {
+    let i18n = use_i18n();
     let session = expect_context::<Session>();
     let thread = expect_context::<ThreadContext>();
     let editing = RwSignal::new(false);
-    let confirming = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);
     let author = comment.user_id.clone();
     let post_author = thread.post_author.clone();
@@ -152,6 +163,7 @@ fn CommentItem(comment: CommentResponse) -> impl IntoView {
         move || mine() || session.user().is_some_and(|me| me.sub == post_author)
     };
     let edited = comment.updated_at != comment.created_at;
+    let created = comment.created_at.clone();
     let (post_id, id) = (thread.post_id.clone(), comment.id.clone());
     let remove = Action::new_local(move |(): &()| {
         session.authorized(delete_comment(post_id.clone(), id.clone()))
@@ -173,9 +185,9 @@ fn CommentItem(comment: CommentResponse) -> impl IntoView {
                 <span class="author">{comment.user_name.clone()}</span>
                 " · "
                 <time datetime=comment.created_at.clone() title=comment.created_at.clone()>
-                    {relative_time(&comment.created_at)}
+                    {move || relative_time(i18n.language(), &created)}
                 </time>
-                {edited.then_some(" · edited")}
+                {edited.then(|| view! { " · " {i18n.text(|m| m.edited)} })}
             </p>
             <Show
                 when=move || editing.get()
@@ -188,24 +200,18 @@ fn CommentItem(comment: CommentResponse) -> impl IntoView {
             </Show>
             <div class="actions">
                 <Show when=move || mine() && !editing.get()>
-                    <button type="button" class="link-button" on:click=move |_| editing.set(true)>"Edit"</button>
+                    <button type="button" class="link-button" on:click=move |_| editing.set(true)>{i18n.text(|m| m.edit)}</button>
                 </Show>
                 <Show when=may_delete.clone()>
-                    <Show
-                        when=move || confirming.get()
-                        fallback=move || view! {
-                            <button type="button" class="link-button" on:click=move |_| confirming.set(true)>
-                                "Delete"
-                            </button>
+                    <ConfirmDelete
+                        question=|m| m.confirm_delete_comment
+                        cancel=|m| m.keep_it
+                        class="link-button"
+                        pending=remove.pending()
+                        on_confirm=move || {
+                            remove.dispatch_local(());
                         }
-                    >
-                        <span role="alert">"Delete this comment?"</span>
-                        <button type="button" class="danger" disabled=move || remove.pending().get()
-                            on:click=move |_| { remove.dispatch_local(()); }>
-                            "Yes, delete"
-                        </button>
-                        <button type="button" class="secondary" on:click=move |_| confirming.set(false)>"Keep it"</button>
-                    </Show>
+                    />
                 </Show>
             </div>
             <FormError error=error />
@@ -217,6 +223,7 @@ fn CommentItem(comment: CommentResponse) -> impl IntoView {
 /// offers the current text.
 #[component]
 fn CommentEditor(comment: CommentResponse, editing: RwSignal<bool>) -> impl IntoView {
+    let i18n = use_i18n();
     let session = expect_context::<Session>();
     let thread = expect_context::<ThreadContext>();
     let text = RwSignal::new(comment.text.clone());
@@ -244,6 +251,8 @@ fn CommentEditor(comment: CommentResponse, editing: RwSignal<bool>) -> impl Into
     });
     let field_id = format!("comment-edit-{}", comment.id);
     let counter_id = format!("{field_id}-count");
+    let error_id = format!("{field_id}-error");
+    let message = field_message(error, "text");
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         match CommentText::parse(&text.get_untracked()) {
@@ -258,35 +267,37 @@ fn CommentEditor(comment: CommentResponse, editing: RwSignal<bool>) -> impl Into
     };
     view! {
         <form class="comment-editor" on:submit=submit novalidate>
-            <label for=field_id.clone()>"Edit your comment"</label>
+            <label for=field_id.clone()>{i18n.text(|m| m.edit_comment)}</label>
             <textarea
                 id=field_id
                 rows="4"
                 prop:value=move || text.get()
                 on:input=move |event| text.set(event_target_value(&event))
-                aria-describedby=counter_id.clone()
+                aria-invalid=move || message().is_some().to_string()
+                aria-describedby=described_by(Some(counter_id.clone()), error_id.clone(), message)
             ></textarea>
             <CharacterCount value=text max=CommentText::MAX_CHARS id=counter_id />
             {move || {
                 current.get().map(|latest| {
                     let shown = latest.text.clone();
                     view! {
-                        <div class="conflict" aria-label="Current version of the comment">
-                            <p>"The comment now reads:"</p>
+                        <div class="conflict" role="region" aria-label=i18n.text(|m| m.comment_current_version)>
+                            <p>{i18n.text(|m| m.comment_now_reads)}</p>
                             <p class="comment-text">{shown}</p>
                             <button type="button" class="secondary" on:click=move |_| {
                                 text.set(latest.text.clone());
                                 version.set(latest.version);
                                 current.set(None);
                                 error.set(None);
-                            }>"Start again from the current version"</button>
+                            }>{i18n.text(|m| m.start_again)}</button>
                         </div>
                     }
                 })
             }}
-            {move || error.get().map(|err| view! { <p class="field-error" role="alert">{err.error}</p> })}
-            <button type="submit" disabled=move || save.pending().get()>"Save"</button>
-            <button type="button" class="secondary" on:click=move |_| editing.set(false)>"Cancel"</button>
+            <FieldError id=error_id message />
+            <FormError error=error />
+            <button type="submit" disabled=move || save.pending().get()>{i18n.text(|m| m.save)}</button>
+            <button type="button" class="secondary" on:click=move |_| editing.set(false)>{i18n.text(|m| m.cancel)}</button>
         </form>
     }
 }

@@ -4,41 +4,19 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::posts::Board;
-use crate::{server_fns::visits::record_visit, ui::Route};
+use crate::ui::{
+    Route,
+    i18n::{PageTitle, titled, use_i18n},
+};
 
-/// The board's front page: the latest posts, and how often the board has been opened.
+/// The board's front page: what Boardwalk is, and the latest posts.
 #[component]
 pub fn Home() -> impl IntoView {
-    let visits = LocalResource::new(record_visit);
-
+    let i18n = use_i18n();
     view! {
-        <h1>"Welcome to Boardwalk"</h1>
-        <p>"A bulletin board for your team."</p>
-        <Suspense fallback=|| view! { <p class="muted">"Counting visits…"</p> }>
-            {move || {
-                visits
-                    .get()
-                    .map(|answer| match answer {
-                        Ok(count) => {
-                            view! {
-                                <p data-testid="visits">
-                                    "This board has been opened " {count.visits}
-                                    {if count.visits == 1 { " time." } else { " times." }}
-                                </p>
-                            }
-                                .into_any()
-                        }
-                        Err(err) => {
-                            view! {
-                                <p role="alert" class="error">
-                                    {err.error}
-                                </p>
-                            }
-                                .into_any()
-                        }
-                    })
-            }}
-        </Suspense>
+        <PageTitle page=titled(|m| m.brand) />
+        <h1>{i18n.text(|m| m.welcome)}</h1>
+        <p>{i18n.text(|m| m.tagline)}</p>
         <Board />
     }
 }
@@ -46,9 +24,11 @@ pub fn Home() -> impl IntoView {
 /// What a person sees at an address the SPA does not know.
 #[component]
 pub fn NotFound() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <h1>"Page not found"</h1>
-        <p>"There is nothing at this address."</p>
-        <A href=Route::Home.to_string()>"Back to the board"</A>
+        <PageTitle page=titled(|m| m.not_found_title) />
+        <h1>{i18n.text(|m| m.not_found_title)}</h1>
+        <p>{i18n.text(|m| m.not_found_text)}</p>
+        <A href=Route::Home.to_string()>{i18n.text(|m| m.back_to_board)}</A>
     }
 }

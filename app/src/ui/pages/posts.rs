@@ -15,50 +15,31 @@ use crate::{
     session::Session,
     ui::{
         Route,
+        a11y::ConfirmDelete,
         flags::{BETA, COMMENTS, PICTURES, WhenFlag},
-        forms::{CharacterCount, FormError, LoadMore, TextArea, TextField, on_answer},
+        forms::{CharacterCount, FormError, LoadError, LoadMore, TextArea, TextField, on_answer},
+        i18n::{PageTitle, Text, counted, relative_time, titled, use_i18n},
         pages::comments::Thread,
         pictures::{Avatar, ImageDrafts, ImagesField, PostImages},
         require_sign_in::RequireSignIn,
     },
 };
 
-/// "3 minutes ago" for an RFC 3339 time, as a person reads a board.
-pub(super) fn relative_time(rfc3339: &str) -> String {
-    let then = js_sys::Date::parse(rfc3339);
-    if then.is_nan() {
-        return rfc3339.to_owned();
-    }
-    let seconds = ((js_sys::Date::now() - then) / 1000.0).max(0.0);
-    let ago = |amount: f64, unit: &str| {
-        let amount = amount.floor();
-        format!(
-            "{amount} {unit}{} ago",
-            if amount == 1.0 { "" } else { "s" }
-        )
-    };
-    match seconds {
-        s if s < 60.0 => "just now".to_owned(),
-        s if s < 3600.0 => ago(s / 60.0, "minute"),
-        s if s < 86_400.0 => ago(s / 3600.0, "hour"),
-        s if s < 30.0 * 86_400.0 => ago(s / 86_400.0, "day"),
-        _ => rfc3339.get(..10).unwrap_or(rfc3339).to_owned(),
-    }
-}
-
 /// Who wrote a post and when.
 #[component]
 fn Byline(post: PostResponse) -> impl IntoView {
+    let i18n = use_i18n();
     let edited = post.updated_at != post.created_at;
+    let created = post.created_at.clone();
     view! {
         <p class="byline" data-testid="byline">
             <Avatar url=post.avatar_url.clone() name=post.user_name.clone() />
             <span class="author">{post.user_name}</span>
             " · "
             <time datetime=post.created_at.clone() title=post.created_at.clone()>
-                {relative_time(&post.created_at)}
+                {move || relative_time(i18n.language(), &created)}
             </time>
-            {edited.then_some(" · edited")}
+            {edited.then(|| view! { " · " {i18n.text(|m| m.edited)} })}
         </p>
     }
 }
@@ -66,6 +47,7 @@ fn Byline(post: PostResponse) -> impl IntoView {
 /// The board, newest first; "More posts" appends the next page.
 #[component]
 pub fn Board() -> impl IntoView {
+    let i18n = use_i18n();
     let session = expect_context::<Session>();
     let posts = RwSignal::new(Vec::<PostResponse>::new());
     let next = RwSignal::new(None::<String>);
@@ -81,34 +63,28 @@ pub fn Board() -> impl IntoView {
     view! {
         <section class="board" aria-labelledby="board-title">
             <div class="board-head">
-                <h2 id="board-title">"Latest posts"</h2>
+                <h2 id="board-title">{i18n.text(|m| m.latest_posts)}</h2>
                 <Show when=move || session.user().is_some()>
-                    <A href=Route::NewPost.to_string() attr:class="button">"Write a post"</A>
+                    <A href=Route::NewPost.to_string() attr:class="button">{i18n.text(|m| m.write_post)}</A>
                 </Show>
             </div>
             <FormError error=error />
             <Show when=move || loaded() && posts.with(Vec::is_empty) && error.get().is_none()>
-                <p class="muted">"No posts yet. Be the first to write one."</p>
+                <p class="muted">{i18n.text(|m| m.no_posts)}</p>
             </Show>
             <ol class="post-list">
                 <For
                     each=move || posts.get()
                     key=|post| post.id.clone()
-                    children=|post| {
+                    children=move |post| {
                         let (href, title) = (Route::Post(post.id.clone()).to_string(), post.title.clone());
-                        let pictures = match post.images.len() {
-                            0 => None,
-                            1 => Some("1 image".to_owned()),
-                            n => Some(format!("{n} images")),
-                        };
-                        let comments = match post.comment_count {
-                            0 => None,
-                            1 => Some("1 comment".to_owned()),
-                            n => Some(format!("{n} comments")),
-                        };
+                        let images = post.images.len() as u64;
+                        let comments = post.comment_count;
+                        let pictures = (images > 0).then_some(move || counted(i18n.t(), images, |m| m.images_one, |m| m.images_other));
+                        let comments = (comments > 0).then_some(move || counted(i18n.t(), comments, |m| m.comments_one, |m| m.comments_other));
                         view! {
                             <li class="post-item">
-                                <A href=href>{title}</A>
+                                <A href=href attr:class="post-link">{title}</A>
                                 {pictures.map(|text| view! { <span class="muted image-count">{text}</span> })}
                                 {comments.map(|text| view! { <span class="muted comment-count" data-testid="board-comment-count">{text}</span> })}
                                 <Byline post=post />
@@ -117,7 +93,7 @@ pub fn Board() -> impl IntoView {
                     }
                 />
             </ol>
-            <LoadMore label="More posts" next load />
+            <LoadMore label=|m| m.more_posts next load />
         </section>
     }
 }
@@ -125,13 +101,20 @@ pub fn Board() -> impl IntoView {
 /// One post at its own address (`/posts/42`), with edit and delete for its author only.
 #[component]
 pub fn PostView() -> impl IntoView {
+    let i18n = use_i18n();
     let session = expect_context::<Session>();
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let post = LocalResource::new(move || get_post(id()));
+    let title = Signal::derive(move || match post.get() {
+        Some(Ok(post)) => post.title,
+        Some(Err(_)) => i18n.t().not_found_title.to_owned(),
+        None => i18n.t().post.to_owned(),
+    });
 
     view! {
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <PageTitle page=title />
+        <Suspense fallback=move || view! { <p class="muted">{i18n.text(|m| m.loading)}</p> }>
             {move || {
                 post.get()
                     .map(|answer| match answer {
@@ -157,12 +140,12 @@ pub fn PostView() -> impl IntoView {
                             }
                                 .into_any()
                         }
-                        Err(err) => view! { <p class="error" role="alert">{err.error}</p> }.into_any(),
+                        Err(err) => view! { <h1>{i18n.text(|m| m.post)}</h1><LoadError err /> }.into_any(),
                     })
             }}
         </Suspense>
         <p>
-            <A href=Route::Home.to_string()>"Back to the board"</A>
+            <A href=Route::Home.to_string()>{i18n.text(|m| m.back_to_board)}</A>
         </p>
     }
 }
@@ -170,8 +153,8 @@ pub fn PostView() -> impl IntoView {
 /// Edit, and delete behind a confirmation step.
 #[component]
 fn AuthorActions(id: String) -> impl IntoView {
+    let i18n = use_i18n();
     let session = expect_context::<Session>();
-    let confirming = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);
     let delete = Action::new_local(move |id: &String| session.authorized(delete_post(id.clone())));
     let navigate = use_navigate();
@@ -182,35 +165,14 @@ fn AuthorActions(id: String) -> impl IntoView {
 
     view! {
         <div class="actions">
-            <A href=Route::EditPost(id).to_string() attr:class="button">"Edit"</A>
-            <Show
-                when=move || confirming.get()
-                fallback=move || {
-                    view! {
-                        <button type="button" class="secondary" on:click=move |_| confirming.set(true)>
-                            "Delete"
-                        </button>
-                    }
+            <A href=Route::EditPost(id).to_string() attr:class="button">{i18n.text(|m| m.edit)}</A>
+            <ConfirmDelete
+                question=|m| m.confirm_delete_post
+                pending=delete.pending()
+                on_confirm=move || {
+                    delete.dispatch_local(delete_id.clone());
                 }
-            >
-                <p class="confirm" role="alert">"Delete this post? This cannot be undone."</p>
-                <button
-                    type="button"
-                    class="danger"
-                    disabled=move || delete.pending().get()
-                    on:click={
-                        let id = delete_id.clone();
-                        move |_| {
-                            delete.dispatch_local(id.clone());
-                        }
-                    }
-                >
-                    "Yes, delete"
-                </button>
-                <button type="button" class="secondary" on:click=move |_| confirming.set(false)>
-                    "Cancel"
-                </button>
-            </Show>
+            />
             <FormError error=error />
         </div>
     }
@@ -225,9 +187,10 @@ fn PostForm(
     images: ImageDrafts,
     error: RwSignal<Option<AppError>>,
     #[prop(into)] pending: Signal<bool>,
-    submit_label: &'static str,
+    submit_label: Text,
     on_submit: impl Fn(PostRequest) + 'static,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         let checked = PostTitle::parse(&title.get_untracked())
@@ -245,9 +208,9 @@ fn PostForm(
     };
     view! {
         <form on:submit=submit novalidate class="post-form">
-            <TextField label="Title" name="title" value=title error=error />
+            <TextField label=|m| m.title_label name="title" value=title error=error hint="field-title-count" />
             <CharacterCount value=title max=PostTitle::MAX_CHARS id="field-title-count" />
-            <TextArea label="Content" name="content" value=content error=error max=PostContent::MAX_CHARS />
+            <TextArea label=|m| m.content_label name="content" value=content error=error max=PostContent::MAX_CHARS />
             <WhenFlag flag=PICTURES>
                 <ImagesField drafts=images error=error />
             </WhenFlag>
@@ -255,7 +218,7 @@ fn PostForm(
                 <LivePreview title content />
             </WhenFlag>
             <FormError error=error />
-            <button type="submit" disabled=move || pending.get()>{submit_label}</button>
+            <button type="submit" disabled=move || pending.get()>{i18n.text(submit_label)}</button>
         </form>
     }
 }
@@ -263,9 +226,10 @@ fn PostForm(
 /// The post as it will read, updated while it is written (a beta feature).
 #[component]
 fn LivePreview(title: RwSignal<String>, content: RwSignal<String>) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <section class="live-preview" aria-label="Preview">
-            <p class="muted">"Preview (beta)"</p>
+        <section class="live-preview" aria-label=i18n.text(|m| m.preview)>
+            <p class="muted">{i18n.text(|m| m.preview_beta)}</p>
             <h2>{move || title.get()}</h2>
             <div class="post-content">{move || content.get()}</div>
         </section>
@@ -275,8 +239,10 @@ fn LivePreview(title: RwSignal<String>, content: RwSignal<String>) -> impl IntoV
 /// Writes a new post, then opens it.
 #[component]
 pub fn NewPost() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <h1>"Write a post"</h1>
+        <PageTitle page=titled(|m| m.write_post) />
+        <h1>{i18n.text(|m| m.write_post)}</h1>
         <RequireSignIn>
             <NewPostForm />
         </RequireSignIn>
@@ -303,7 +269,7 @@ fn NewPostForm() -> impl IntoView {
             images
             error
             pending=publish.pending()
-            submit_label="Publish"
+            submit_label=|m| m.publish
             on_submit=move |request| {
                 publish.dispatch_local(request);
             }
@@ -315,8 +281,10 @@ fn NewPostForm() -> impl IntoView {
 /// in between, it says so and offers the current text instead of overwriting it.
 #[component]
 pub fn EditPost() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <h1>"Edit post"</h1>
+        <PageTitle page=titled(|m| m.edit_post) />
+        <h1>{i18n.text(|m| m.edit_post)}</h1>
         <RequireSignIn>
             <EditPostForm />
         </RequireSignIn>
@@ -325,6 +293,7 @@ pub fn EditPost() -> impl IntoView {
 
 #[component]
 fn EditPostForm() -> impl IntoView {
+    let i18n = use_i18n();
     let session = expect_context::<Session>();
     let params = use_params_map();
     let id = params.read_untracked().get("id").unwrap_or_default();
@@ -367,12 +336,12 @@ fn EditPostForm() -> impl IntoView {
                 .map(|latest| {
                     let shown = latest.clone();
                     view! {
-                        <section class="conflict" aria-label="Current version">
-                            <p>"The post now reads:"</p>
+                        <section class="conflict" aria-label=i18n.text(|m| m.current_version)>
+                            <p>{i18n.text(|m| m.post_now_reads)}</p>
                             <p class="conflict-title">{shown.title}</p>
                             <div class="post-content">{shown.content}</div>
                             <button type="button" class="secondary" on:click=move |_| load_into_form(latest.clone())>
-                                "Start again from the current version"
+                                {i18n.text(|m| m.start_again)}
                             </button>
                         </section>
                     }
@@ -384,7 +353,7 @@ fn EditPostForm() -> impl IntoView {
             images
             error
             pending=save.pending()
-            submit_label="Save changes"
+            submit_label=|m| m.save_changes
             on_submit=move |request: PostRequest| {
                 save.dispatch_local((
                     id.clone(),

@@ -1,6 +1,7 @@
 //! Confirmation codes: six digits that expire, allow a bounded number of wrong tries, and can
 //! be sent again after a cool-down. Each function runs inside the caller's transaction.
 
+use app::domain::Language;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{
@@ -10,16 +11,23 @@ use super::{
     to_sql,
 };
 
-/// Stores a fresh code for `username` (replacing any earlier one, with its tries reset) and
-/// delivers it.
+/// Who a code goes to, and in which language it is written.
+pub(super) struct Recipient<'a> {
+    pub username: &'a str,
+    pub email: &'a str,
+    pub language: Language,
+}
+
+/// Stores a fresh code for the recipient (replacing any earlier one, with its tries reset)
+/// and delivers it.
 pub(super) fn send_code(
     connection: &Connection,
     settings: &LocalIdpSettings,
     now: u64,
-    username: &str,
-    email: &str,
+    to: &Recipient<'_>,
 ) -> rusqlite::Result<()> {
     let code = six_digit_code();
+    let username = to.username;
     connection.execute(
         "INSERT INTO confirmation_codes (username, code_hash, expires_at, attempts, sent_at)
          VALUES (?1, ?2, ?3, 0, ?4)
@@ -30,7 +38,8 @@ pub(super) fn send_code(
         connection,
         &CodeMail {
             username,
-            email,
+            email: to.email,
+            language: to.language,
             code: &code,
             valid_hours: settings.code_secs / 3600,
             sent_at: to_sql(now),
@@ -137,16 +146,16 @@ pub(super) fn resend(
     now: u64,
     username: &str,
 ) -> rusqlite::Result<u64> {
-    let pending: Option<(String, Option<i64>)> = connection
+    let pending: Option<(String, String, Option<i64>)> = connection
         .query_row(
-            "SELECT users.email, codes.sent_at FROM users
+            "SELECT users.email, users.language, codes.sent_at FROM users
              LEFT JOIN confirmation_codes AS codes ON codes.username = users.username
              WHERE users.username = ?1 AND users.confirmed = 0",
             [username],
-            |row| Ok((row.get(0)?, row.get(1)?)),
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )
         .optional()?;
-    let Some((email, sent_at)) = pending else {
+    let Some((email, language, sent_at)) = pending else {
         return Ok(0);
     };
     let ready_at = sent_at.map_or(0, |sent| {
@@ -155,6 +164,13 @@ pub(super) fn resend(
     if to_sql(now) < ready_at {
         return Ok(u64::try_from(ready_at - to_sql(now)).unwrap_or_default());
     }
-    send_code(connection, settings, now, username, &email)?;
+    // Only `en` or `ko` is ever stored; anything else reads as the default.
+    let language = Language::parse(&language).unwrap_or_default();
+    let to = Recipient {
+        username,
+        email: &email,
+        language,
+    };
+    send_code(connection, settings, now, &to)?;
     Ok(0)
 }

@@ -1,17 +1,18 @@
 //! The dev mailbox: where the embedded default "sends" mail, readable by people and tests at
 //! `GET /api/dev/mailbox/{username}` (local mode only).
 
-use app::domain::Username;
+use app::domain::{Language, Username};
 use async_trait::async_trait;
 use rusqlite::{Connection, params};
 
 use super::LocalIdentityProvider;
-use crate::ports::{Clock, DevMail, DevMailbox, StoreError};
+use crate::ports::{Clock, ConfirmationEmail, DevMail, DevMailbox, StoreError};
 
 /// A confirmation code, as the mail a person would receive.
 pub(super) struct CodeMail<'a> {
     pub username: &'a str,
     pub email: &'a str,
+    pub language: Language,
     pub code: &'a str,
     pub valid_hours: u64,
     pub sent_at: i64,
@@ -19,14 +20,18 @@ pub(super) struct CodeMail<'a> {
 
 /// Puts the mail in the box and the code in the server log.
 pub(super) fn deliver(connection: &Connection, mail: &CodeMail<'_>) -> rusqlite::Result<()> {
-    let body = format!(
-        "Your Boardwalk confirmation code is {}. It expires in {} hours.",
-        mail.code, mail.valid_hours
-    );
+    let email = ConfirmationEmail::new(mail.language, mail.code, mail.valid_hours);
     connection.execute(
         "INSERT INTO dev_mailbox (username, recipient, subject, body, code, sent_at)
-         VALUES (?1, ?2, 'Your Boardwalk confirmation code', ?3, ?4, ?5)",
-        params![mail.username, mail.email, body, mail.code, mail.sent_at],
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            mail.username,
+            mail.email,
+            email.subject,
+            email.body,
+            mail.code,
+            mail.sent_at
+        ],
     )?;
     tracing::info!(
         username = mail.username,

@@ -22,13 +22,13 @@ mod tokens;
 
 pub(super) use groups::SCHEMA_GROUPS;
 pub use groups::valid_group_name;
-pub(super) use schema::{SCHEMA, SCHEMA_ABUSE_LIMITS};
+pub(super) use schema::{SCHEMA, SCHEMA_ABUSE_LIMITS, SCHEMA_LANGUAGE};
 pub use settings::LocalIdpSettings;
 
 use std::sync::Arc;
 
 use app::{
-    domain::{ConfirmationCode, Email, Password, Username},
+    domain::{ConfirmationCode, Email, Language, Password, Username},
     services::{Caller, SessionHandle},
 };
 use async_trait::async_trait;
@@ -189,6 +189,7 @@ impl<C: Clock + Clone> IdentityProvider for LocalIdentityProvider<C> {
         username: &Username,
         password: &Password,
         email: &Email,
+        language: Language,
     ) -> Result<(), IdentityError> {
         let secret = password.expose().to_owned();
         let hash = self.hashing.run(move || hash_password(&secret)).await??;
@@ -197,18 +198,24 @@ impl<C: Clock + Clone> IdentityProvider for LocalIdentityProvider<C> {
         let created = self
             .in_transaction(move |connection| {
                 let inserted = connection.execute(
-                    "INSERT INTO users (sub, username, email, password_hash, confirmed, created_at)
-                     VALUES (?1, ?2, ?3, ?4, 0, ?5) ON CONFLICT (username) DO NOTHING",
+                    "INSERT INTO users (sub, username, email, password_hash, confirmed, created_at, language)
+                     VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6) ON CONFLICT (username) DO NOTHING",
                     params![
                         uuid::Uuid::new_v4().to_string(),
                         username,
                         email,
                         hash,
-                        to_sql(now)
+                        to_sql(now),
+                        language.tag()
                     ],
                 )?;
                 if inserted == 1 {
-                    codes::send_code(connection, &settings, now, &username, &email)?;
+                    let to = codes::Recipient {
+                        username: &username,
+                        email: &email,
+                        language,
+                    };
+                    codes::send_code(connection, &settings, now, &to)?;
                 }
                 Ok(inserted == 1)
             })

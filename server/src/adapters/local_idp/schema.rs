@@ -54,3 +54,7 @@ pub(in crate::adapters) const SCHEMA_ABUSE_LIMITS: &str = "CREATE TABLE login_fa
         ) STRICT;
         ALTER TABLE refresh_tokens RENAME COLUMN replaced_at TO replaced_at_ms;
         UPDATE refresh_tokens SET replaced_at_ms = replaced_at_ms * 1000 WHERE replaced_at_ms IS NOT NULL;";
+
+/// The language each person signed up in, which their confirmation codes are written in.
+pub(in crate::adapters) const SCHEMA_LANGUAGE: &str =
+    "ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT 'en';";

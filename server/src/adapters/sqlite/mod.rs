@@ -42,6 +42,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(media::SCHEMA),
     M::up(comments::SCHEMA),
     M::up(local_idp::SCHEMA_GROUPS),
+    M::up(local_idp::SCHEMA_LANGUAGE),
 ];
 
 /// A shared handle on the database file; adapters for each port clone it.
