@@ -113,6 +113,39 @@ def test_the_api_behaviour_is_never_cached_and_forwards_cookies_headers_and_quer
     assert "FunctionAssociations" not in behaviour
 
 
+def test_public_post_reads_are_cached_only_as_the_api_says_and_never_across_people(resources):
+    behaviours = distribution_config(resources)["CacheBehaviors"]
+    patterns = [b["PathPattern"] for b in behaviours]
+    # CloudFront takes the first pattern that matches: the post paths must come before /api/*.
+    assert patterns.index("/api/posts") < patterns.index("/api/*")
+    assert patterns.index("/api/posts/*") < patterns.index("/api/*")
+    for pattern in ["/api/posts", "/api/posts/*"]:
+        (behaviour,) = [b for b in behaviours if b["PathPattern"] == pattern]
+        assert behaviour["TargetOriginId"] == "api"
+        assert behaviour["CachedMethods"] == ["GET", "HEAD"], "writes are never cached"
+        assert {"GET", "POST", "PUT", "DELETE"} <= set(behaviour["AllowedMethods"])
+        assert behaviour["CachePolicyId"] == {"Ref": "PublicReadsCachePolicy"}
+        assert behaviour["OriginRequestPolicyId"] == {"Ref": "PublicReadsOriginRequestPolicy"}
+        assert "FunctionAssociations" not in behaviour
+    cache = resources["PublicReadsCachePolicy"]["Properties"]["CachePolicyConfig"]
+    assert cache["DefaultTTL"] == 0, "nothing is cached unless the response says max-age"
+    assert cache["MinTTL"] == 0
+    key = cache["ParametersInCacheKeyAndForwardedToOrigin"]
+    assert key["CookiesConfig"] == {"CookieBehavior": "none"}
+    # A response fetched with a token is keyed on it, so nobody else is ever served it.
+    assert key["HeadersConfig"] == {"HeaderBehavior": "whitelist", "Headers": ["Authorization"]}
+    assert key["QueryStringsConfig"] == {"QueryStringBehavior": "all"}
+    assert key["EnableAcceptEncodingBrotli"] and key["EnableAcceptEncodingGzip"]
+    forwarded = resources["PublicReadsOriginRequestPolicy"]["Properties"]["OriginRequestPolicyConfig"]
+    assert forwarded["CookiesConfig"] == {"CookieBehavior": "none"}
+    assert "Host" not in forwarded["HeadersConfig"]["Headers"]
+    assert "Cookie" not in forwarded["HeadersConfig"]["Headers"]
+    # The API's own Cache-Control values, read from the code, are what CloudFront follows.
+    caching = (ROOT / "server/src/http/caching.rs").read_text()
+    assert '"public, max-age=5, stale-while-revalidate=30"' in caching
+    assert '"public, no-cache"' in caching
+
+
 def test_spa_routing_never_turns_api_errors_into_index_html(resources):
     config = distribution_config(resources)
     assert "CustomErrorResponses" not in config

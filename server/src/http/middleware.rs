@@ -14,6 +14,8 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use tower_http::{
+    CompressionLevel,
+    compression::CompressionLayer,
     cors::{AllowOrigin, CorsLayer},
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     set_header::SetResponseHeaderLayer,
@@ -53,6 +55,18 @@ pub fn with_cors(router: Router, allowed_origins: &[Origin]) -> Router {
             .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
             .expose_headers([REQUEST_ID, NEXT_CURSOR])
             .max_age(Duration::from_secs(600)),
+    )
+}
+
+/// Compresses responses with brotli or gzip, whichever the client accepts, as CloudFront
+/// does in front of the Lambda (so only the local server needs it; on Lambda it would be
+/// billed CPU). Pictures are already compressed and are left alone.
+pub fn with_compression(router: Router) -> Router {
+    router.layer(
+        CompressionLayer::new()
+            .br(true)
+            .gzip(true)
+            .quality(CompressionLevel::Default),
     )
 }
 

@@ -7,11 +7,13 @@
 //! - [`middleware`]: request ids, security headers, CORS, the origin guard over
 //!   `/api/auth`, the host guard (local) and the CloudFront secret check (AWS).
 //! - [`throttle`]: the per-client-address budget for account attempts.
+//! - [`caching`]: entity tags, `Cache-Control` and `304` for the reads caches may serve.
 //! - one file of routes per resource ([`accounts`], [`posts`], [`comments`], [`chat`], [`media`], [`flags`],
 //!   [`health`], [`dev_mailbox`]), the server functions ([`server_fns`]) and the SPA's static
 //!   files ([`site`]).
 
 pub mod accounts;
+pub mod caching;
 pub mod chat;
 pub mod comments;
 pub mod cookies;
@@ -99,7 +101,9 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .merge(pictures.unwrap_or_default())
         .merge(site::router(&settings.site_dir));
     let edge = match &settings.backend {
-        Backend::Local { local_hosts, .. } => middleware::guard_host(edge, local_hosts),
+        Backend::Local { local_hosts, .. } => {
+            middleware::with_compression(middleware::guard_host(edge, local_hosts))
+        }
         Backend::Aws(aws) => match &aws.origin_verify_secret {
             Some(secret) => middleware::guard_cloudfront_secret(edge, secret),
             None => edge,

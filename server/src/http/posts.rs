@@ -6,13 +6,14 @@ use app::dto::{PostRequest, UpdatePostRequest};
 use axum::{
     Json, Router,
     extract::State,
-    http::{HeaderName, StatusCode, header::LOCATION},
+    http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header::LOCATION},
     response::{IntoResponse, Response},
     routing::get,
 };
 
 use super::{
     ApiError, AppState,
+    caching::{BOARD_FRONT, REVALIDATE, cacheable_json},
     extract::{ApiPath, ApiQuery, AuthUser, JsonBody, PageQuery},
 };
 
@@ -26,21 +27,35 @@ pub fn router() -> Router<AppState> {
         .route("/api/posts/{id}", get(read).put(update).delete(remove))
 }
 
+/// The board, a page at a time. The first page is what everyone opens, so caches may keep
+/// it a few seconds; later pages are revalidated. Both carry a tag for `If-None-Match`.
 async fn list(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<PageQuery>,
+    request: HeaderMap,
 ) -> Result<Response, ApiError> {
     let limit = query.limit()?;
+    let front = query.cursor.is_none();
     let page = state.posts.list_posts(limit, query.cursor).await?;
-    let cursor = page.next_cursor.map(|cursor| [(NEXT_CURSOR, cursor)]);
-    Ok((cursor, Json(page.posts)).into_response())
+    let mut headers = HeaderMap::new();
+    if let Some(cursor) = page
+        .next_cursor
+        .and_then(|c| HeaderValue::from_str(&c).ok())
+    {
+        headers.insert(NEXT_CURSOR, cursor);
+    }
+    let cache_control = if front { BOARD_FRONT } else { REVALIDATE };
+    cacheable_json(&request, cache_control, headers, &page.posts)
 }
 
+/// One post, revalidated on every read so an edit shows at once.
 async fn read(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
+    request: HeaderMap,
 ) -> Result<Response, ApiError> {
-    Ok(Json(state.posts.get_post(&id).await?).into_response())
+    let post = state.posts.get_post(&id).await?;
+    cacheable_json(&request, REVALIDATE, HeaderMap::new(), &post)
 }
 
 async fn create(

@@ -4,6 +4,7 @@
 mod abuse;
 mod accounts;
 mod api;
+mod caching;
 mod chat;
 mod chat_store_contract;
 mod comment_store_contract;
