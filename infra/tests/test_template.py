@@ -556,3 +556,47 @@ def test_a_flag_deployment_is_gradual_and_rolls_back_on_the_alarm(resources):
     assert resources["ApiFunction"]["Properties"]["FunctionName"] == {"Fn::Sub": "${AppName}-${Stage}-api"}
     (reader,) = statements(resources["FlagsAlarmReaderRole"])
     assert reader["Action"] == "cloudwatch:DescribeAlarms"
+
+
+def test_every_alarm_goes_to_one_topic_whose_email_is_a_parameter(resources):
+    alarms = {name: r["Properties"] for name, r in resources.items() if r["Type"] == "AWS::CloudWatch::Alarm"}
+    assert {
+        "Api5xxRateAlarm",
+        "ApiLatencyAlarm",
+        "ApiThrottleAlarm",
+        "DynamoDbReadThrottleAlarm",
+        "DynamoDbWriteThrottleAlarm",
+        "FlagsRollbackAlarm",
+    } <= set(alarms)
+    for name, alarm in alarms.items():
+        assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}], name
+        assert alarm["TreatMissingData"] == "notBreaching", name
+    topic = resources["AlarmTopic"]["Properties"]
+    assert topic["KmsMasterKeyId"] == "alias/aws/sns"
+    subscription = resources["AlarmEmailSubscription"]
+    assert subscription["Condition"] == "HasAlarmEmail"
+    assert subscription["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
+
+
+def test_the_alarms_measure_what_they_say(resources):
+    rate = resources["Api5xxRateAlarm"]["Properties"]
+    (expression,) = [m for m in rate["Metrics"] if m.get("ReturnData")]
+    assert "errors / requests" in expression["Expression"]
+    assert rate["Threshold"] == {"Ref": "Alarm5xxPercent"}
+    latency = resources["ApiLatencyAlarm"]["Properties"]
+    assert (latency["Namespace"], latency["MetricName"], latency["ExtendedStatistic"]) == ("AWS/ApiGateway", "Latency", "p99")
+    assert latency["Threshold"] == {"Ref": "AlarmP99LatencyMs"}
+    assert resources["ApiThrottleAlarm"]["Properties"]["MetricName"] == "Throttles"
+    # Every table the stack creates is watched for throttling, reads and writes.
+    tables = {
+        r["Properties"]["TableName"]["Fn::Sub"]
+        for r in resources.values()
+        if r["Type"] == "AWS::DynamoDB::Table"
+    }
+    for kind in ["Read", "Write"]:
+        watched = {
+            m["MetricStat"]["Metric"]["Dimensions"][0]["Value"]["Fn::Sub"]
+            for m in resources[f"DynamoDb{kind}ThrottleAlarm"]["Properties"]["Metrics"]
+            if "MetricStat" in m
+        }
+        assert watched == tables, kind
