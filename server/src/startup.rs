@@ -27,7 +27,7 @@ use crate::{
         verifier::{AccessTokenVerifier, VerifierSettings},
     },
     configuration::{AwsSettings, Backend, ConfigError, Settings},
-    http::{self, AppState, LocalMedia, cookies::RefreshCookie},
+    http::{self, AppState, LocalMedia, cookies::RefreshCookie, metrics::RequestMetrics},
     lambda::{self, LambdaHandler},
     ports::{CHAT, COMMENTS, DevMailbox, FeatureFlags, PICTURES, StoreError, SystemClock},
     services::{
@@ -140,6 +140,7 @@ fn local_state(
     );
     Ok(AppState {
         mode: settings.backend.mode(),
+        metrics: Arc::new(RequestMetrics::prometheus()),
         posts: gated::<dyn PostService>(
             &flags,
             PICTURES,
@@ -270,6 +271,7 @@ async fn aws_state(settings: &Settings, aws: &AwsSettings) -> Result<AppState, S
     );
     Ok(AppState {
         mode: settings.backend.mode(),
+        metrics: Arc::new(RequestMetrics::prometheus()),
         posts: gated::<dyn PostService>(
             &flags,
             PICTURES,
@@ -360,7 +362,8 @@ pub async fn run() -> Result<(), StartupError> {
         return match LambdaHandler::parse(handler.as_deref()).map_err(StartupError::Handler)? {
             LambdaHandler::Api => {
                 let settings = Settings::from_env()?;
-                let state = build_state(&settings).await?;
+                let mut state = build_state(&settings).await?;
+                state.metrics = Arc::new(RequestMetrics::emf(Box::new(std::io::stdout())));
                 lambda::run_api(build_router(state.clone(), &settings), state).await
             }
             LambdaHandler::CognitoTriggers => lambda::run_cognito_triggers().await,

@@ -133,11 +133,14 @@ pub fn with_request_ids(router: Router) -> Router {
                         .get(REQUEST_ID)
                         .and_then(|id| id.to_str().ok())
                         .unwrap_or_default();
+                    let api_gateway_request_id =
+                        super::metrics::api_gateway_request_id(request).unwrap_or_default();
                     tracing::info_span!(
                         "request",
                         method = %request.method(),
                         path = %request.uri().path(),
                         request_id,
+                        api_gateway_request_id,
                     )
                 }),
         )

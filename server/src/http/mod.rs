@@ -7,6 +7,8 @@
 //! - [`middleware`]: request ids, security headers, CORS, the origin guard over
 //!   `/api/auth`, the host guard (local) and the CloudFront secret check (AWS).
 //! - [`throttle`]: the per-client-address budget for account attempts.
+//! - [`metrics`]: latency and status class per route, as EMF lines on Lambda and
+//!   `GET /api/metrics` locally.
 //! - [`caching`]: entity tags, `Cache-Control` and `304` for the reads caches may serve.
 //! - one file of routes per resource ([`accounts`], [`posts`], [`comments`], [`chat`], [`media`], [`flags`],
 //!   [`health`], [`dev_mailbox`]), the server functions ([`server_fns`]) and the SPA's static
@@ -23,6 +25,7 @@ pub mod extract;
 pub mod flags;
 pub mod health;
 pub mod media;
+pub mod metrics;
 pub mod middleware;
 pub mod posts;
 pub mod server_fns;
@@ -58,6 +61,8 @@ use crate::{
 pub struct AppState {
     /// `"local"` or `"aws"`, reported by `/api/health`.
     pub mode: &'static str,
+    /// Where each request's latency and status go: EMF on Lambda, Prometheus locally.
+    pub metrics: Arc<metrics::RequestMetrics>,
     /// Accounts and sessions, on Cognito or the local identity provider.
     pub accounts: Arc<dyn AccountService>,
     /// The board.
@@ -138,10 +143,12 @@ fn api_router(state: AppState, settings: &Settings) -> Router {
         .merge(posts::router())
         .merge(comments::router())
         .merge(chat::router())
-        .merge(media::router());
+        .merge(media::router())
+        .merge(metrics::router());
     if state.dev_mailbox.is_some() {
         routes = routes.merge(dev_mailbox::router());
     }
+    let routes = metrics::measured(routes, Arc::clone(&state.metrics));
     let local_uploads = state
         .local_media
         .as_ref()

@@ -198,3 +198,29 @@ async fn with_no_configured_origins_no_cors_header_is_ever_sent() {
             .contains_key("access-control-allow-origin")
     );
 }
+
+#[tokio::test]
+async fn the_local_server_shows_its_metrics_by_route_template_in_prometheus_format() {
+    let (app, _data) = spawn_app().await;
+    app.get("/api/posts").await;
+    app.get("/api/posts/999").await;
+
+    let response = app.get("/api/metrics").await;
+
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let text = response.text().await.unwrap();
+    for series in [
+        r#"boardwalk_http_requests_total{method="GET",route="/api/posts",status_class="2xx"} 1"#,
+        r#"boardwalk_http_requests_total{method="GET",route="/api/posts/{id}",status_class="4xx"} 1"#,
+        r#"boardwalk_http_request_duration_seconds_count{method="GET",route="/api/posts"} 1"#,
+        "boardwalk_cold_starts_total 1",
+    ] {
+        assert!(text.contains(series), "{series} missing from:\n{text}");
+    }
+}

@@ -365,3 +365,81 @@ async fn the_dispatcher_hands_http_events_to_the_router() {
     assert_eq!(response["statusCode"], 200);
     assert_eq!(body_json(&response)["status"], "ok");
 }
+
+/// What the function writes to stdout, kept for the test to read.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn lines(&self) -> Vec<Value> {
+        String::from_utf8(self.0.lock().unwrap().clone())
+            .unwrap()
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("each line is one JSON document"))
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn each_request_writes_one_emf_line_per_route_template_with_both_request_ids() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let mut settings = Settings::local(([127, 0, 0, 1], 0).into(), data_dir.path(), fixture_site());
+    if let Backend::Local { local_hosts, .. } = &mut settings.backend {
+        local_hosts.push(API_HOST.into());
+    }
+    let mut state = build_state(&settings).await.unwrap();
+    let stdout = Captured::default();
+    state.metrics = std::sync::Arc::new(server::http::metrics::RequestMetrics::emf(Box::new(
+        stdout.clone(),
+    )));
+    let router = build_router(state, &settings);
+
+    invoke(router.clone(), "post_list_posts.json").await;
+    invoke(router.clone(), "post_list_posts.json").await;
+    let mut metrics = fixture_event("post_list_posts.json");
+    metrics["rawPath"] = json!("/api/metrics");
+    metrics["requestContext"]["http"]["path"] = json!("/api/metrics");
+    metrics["requestContext"]["http"]["method"] = json!("GET");
+    let exposition = invoke_event(router, metrics).await;
+    assert_eq!(
+        exposition["statusCode"], 404,
+        "Lambda writes EMF; there is no /api/metrics"
+    );
+
+    let lines = stdout.lines();
+    assert_eq!(lines.len(), 3);
+    for line in &lines {
+        let declared = &line["_aws"]["CloudWatchMetrics"][0];
+        assert_eq!(declared["Namespace"], "Boardwalk");
+        assert_eq!(declared["Dimensions"][0], json!(["Route", "StatusClass"]));
+        for metric in declared["Metrics"].as_array().unwrap() {
+            assert!(line[metric["Name"].as_str().unwrap()].is_number(), "{line}");
+        }
+        assert!(line["_aws"]["Timestamp"].as_u64().unwrap() > 1_700_000_000_000);
+        assert_eq!(line["apiGatewayRequestId"], "Jd8cLhH7DoEEMxQ=");
+        assert_eq!(line["requestId"].as_str().unwrap().len(), 36);
+    }
+    assert_eq!(
+        lines[0]["Route"], "/api/fn/{*fn_name}",
+        "the template, not the raw path"
+    );
+    assert_eq!(lines[0]["StatusClass"], "2xx");
+    assert_eq!(
+        (
+            lines[0]["ColdStart"].as_u64(),
+            lines[1]["ColdStart"].as_u64()
+        ),
+        (Some(1), Some(0))
+    );
+    assert_eq!(lines[2]["StatusClass"], "4xx");
+}
