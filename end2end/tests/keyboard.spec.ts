@@ -32,6 +32,8 @@ test('a person does the whole journey with the keyboard alone', async ({ page, r
   test.setTimeout(90_000);
   const username = uniqueUsername('keys');
   await page.goto('/');
+  // The SPA renders once its .wasm has started; keys pressed before that go nowhere.
+  await expect(page.getByRole('link', { name: 'Sign up' })).toBeVisible();
 
   await page.keyboard.press('Tab');
   const skip = page.getByRole('link', { name: 'Skip to content' });
