@@ -25,6 +25,9 @@ pub struct ChatLive {
     connected: RwSignal<bool>,
     last_event: RwSignal<Option<ChatEvent>>,
     unread_total: RwSignal<u64>,
+    /// Numbers each unread request, so an answer that was overtaken by a later event is
+    /// dropped instead of overwriting a newer total.
+    unread_asked: StoredValue<u64>,
 }
 
 /// The open socket and the handlers it calls (dropped together).
@@ -49,6 +52,7 @@ impl ChatLive {
             connected: RwSignal::new(false),
             last_event: RwSignal::new(None),
             unread_total: RwSignal::new(0),
+            unread_asked: StoredValue::new(0),
         };
         let open = StoredValue::new_local(None::<OpenSocket>);
         let backoff = StoredValue::new(Duration::from_secs(1));
@@ -78,11 +82,16 @@ impl ChatLive {
         self.unread_total.get()
     }
 
-    /// Asks the server for the unread total again (after reading, or when events were
-    /// missed).
+    /// Asks the server for the unread total again (after reading, on every event, or when
+    /// events were missed). Only the answer to the latest request counts: the server stores
+    /// a message before announcing it, so that answer includes every event seen so far.
     pub fn refresh_unread(self) {
+        self.unread_asked.update_value(|asked| *asked += 1);
+        let this_request = self.unread_asked.get_value();
         spawn_local(async move {
-            if let Ok(rooms) = chat_rooms().await {
+            if let Ok(rooms) = chat_rooms().await
+                && self.unread_asked.get_value() == this_request
+            {
                 self.unread_total.set(rooms.unread_total);
             }
         });
@@ -111,12 +120,8 @@ impl ChatLive {
                     return;
                 };
                 let mine = matches!(&event, ChatEvent::Message { message } if session.user().is_some_and(|me| me.sub == message.sender_id));
-                match &event {
-                    ChatEvent::Message { .. } if !mine => {
-                        self.unread_total.update(|total| *total += 1)
-                    }
-                    ChatEvent::Message { .. } => {}
-                    ChatEvent::Room { .. } => self.refresh_unread(),
+                if !mine {
+                    self.refresh_unread();
                 }
                 self.last_event.set(Some(event));
             });
