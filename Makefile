@@ -14,7 +14,7 @@ SERVER_DEBUG := target/debug/boardwalk
 SERVER_RELEASE := target/release/boardwalk
 WASM = $(firstword $(wildcard frontend/dist/*_bg.wasm))
 
-.PHONY: help dev test spa lint rust-test e2e infra-check sizes lambda login-flood
+.PHONY: help dev test spa lint rust-test e2e api-check infra-check openapi sizes lambda login-flood
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -27,7 +27,7 @@ dev: ## Build the SPA and the server, then run Boardwalk on the embedded default
 
 test: ## Install the test tools, then run fmt, clippy, every Rust test, the browser suite, the infra checks and the arm64 build
 	scripts/install.sh build test infra lambda
-	$(MAKE) --no-print-directory lint spa rust-test e2e infra-check lambda
+	$(MAKE) --no-print-directory lint spa rust-test e2e api-check infra-check lambda
 
 spa: ## Build the SPA into frontend/dist with trunk (offline, release profile)
 	cd frontend && trunk build
@@ -44,6 +44,10 @@ e2e: ## Playwright in Debian's Chromium against the already-built server
 	test -x $(SERVER_DEBUG) || cargo build --bin boardwalk
 	cd end2end && BOARDWALK_BIN=../$(SERVER_DEBUG) npx playwright test
 
+api-check: ## Validate docs/openapi.json and fuzz every operation with schemathesis, with and without a token
+	test -x $(SERVER_DEBUG) || cargo build --bin boardwalk
+	python3 scripts/fuzz-api.py $(SERVER_DEBUG) .venv-fuzz/bin
+
 infra-check: ## cfn-lint, sam validate --lint, checkov, actionlint, shellcheck and the template tests, all offline
 	.venv-infra/bin/cfn-lint infra/template.yaml infra/bootstrap.yaml infra/waf.yaml
 	HOME=$$(mktemp -d) SAM_CLI_TELEMETRY=0 .venv-infra/bin/sam validate --lint --region us-east-1 -t infra/template.yaml
@@ -51,6 +55,10 @@ infra-check: ## cfn-lint, sam validate --lint, checkov, actionlint, shellcheck a
 	.venv-infra/bin/actionlint .github/workflows/*.yml
 	shellcheck scripts/*.sh .ci/run
 	.venv-infra/bin/pytest -q infra/tests
+
+openapi: ## Write the REST API's OpenAPI 3.1 document, generated from the code, to docs/openapi.json
+	mkdir -p docs
+	cargo run --quiet --bin boardwalk -- openapi > docs/openapi.json
 
 sizes: spa ## Print the release .wasm size, raw and brotli
 	@printf 'wasm raw:    %8d bytes  %s\n' $$(stat -c %s $(WASM)) $(WASM)

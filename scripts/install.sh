@@ -83,6 +83,7 @@ install_test() {
     cp end2end/package-lock.json end2end/node_modules/.boardwalk-lock
   fi
   venv .venv tools/requirements.txt
+  venv .venv-fuzz tools/requirements-fuzz.txt
 }
 
 install_infra() {

@@ -17,6 +17,7 @@ use server_fn::{
 
 /// Machine-readable kind of failure; clients branch on this, never on the message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ErrorCode {
     /// The request is malformed or a field is invalid.
     #[serde(rename = "ERR_BAD_REQUEST")]
@@ -82,6 +83,7 @@ impl ErrorCode {
 /// An error as a client receives it. The message is written for a person and never carries
 /// internal or SDK text: 5xx messages are fixed strings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[error("{error}")]
 pub struct AppError {
     /// What went wrong, for a person.

@@ -1,12 +1,17 @@
 //! The Boardwalk binary: reads its settings from the environment and serves, locally or on
 //! Lambda, until it is told to stop. With arguments it runs an admin command instead
-//! (`boardwalk group add <username> <group>`).
+//! (`boardwalk group add <username> <group>`), or prints the REST API's OpenAPI document
+//! (`boardwalk openapi`, which needs no settings).
 
 use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args == ["openapi"] {
+        print!("{}", server::http::openapi::document_json());
+        return ExitCode::SUCCESS;
+    }
     if !args.is_empty() {
         return admin(&args).await;
     }

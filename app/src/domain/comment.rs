@@ -9,13 +9,14 @@ use super::{FieldError, lines_within};
 pub struct CommentId(String);
 
 impl CommentId {
-    /// Accepts exactly the 21-character form.
+    /// Accepts exactly the 21-character form. It looks at bytes, never slices the text, so
+    /// 21 bytes of multi-byte characters are refused rather than cut mid-character.
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let valid = raw.len() == 21
-            && raw[..13].bytes().all(|b| b.is_ascii_digit())
-            && raw[13..]
-                .bytes()
-                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+            && raw.bytes().enumerate().all(|(at, b)| match at {
+                0..13 => b.is_ascii_digit(),
+                _ => matches!(b, b'0'..=b'9' | b'a'..=b'f'),
+            });
         if valid {
             Ok(Self(raw.to_owned()))
         } else {
@@ -67,6 +68,18 @@ impl AsRef<str> for CommentText {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by schemathesis: 21 bytes whose 13th falls inside a character used to panic.
+    #[test]
+    fn an_id_of_multi_byte_characters_is_refused_not_cut() {
+        for raw in [
+            ",S\u{7f}ALÓÊÊ\u{60125}뛧Juk",
+            "123456789012\u{e9}abcdef1",
+            "ÓÓÓÓÓÓÓÓÓÓx",
+        ] {
+            assert!(CommentId::parse(raw).is_err(), "{raw:?}");
+        }
+    }
 
     #[test]
     fn ids_sort_in_writing_order_and_only_the_exact_form_parses() {

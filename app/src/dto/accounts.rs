@@ -5,16 +5,24 @@ use serde::{Deserialize, Serialize};
 /// `POST /api/auth/signup`. Its `Debug` hides the password, so logging a request cannot
 /// leak one.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignupRequest {
     /// The login name to claim.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 3, max_length = 32, pattern = "^[A-Za-z0-9._-]+$")
+    )]
     pub username: String,
     /// The new password.
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 256))]
     pub password: String,
     /// Where the confirmation code goes.
+    #[cfg_attr(feature = "openapi", schema(format = Email, max_length = 254))]
     pub email: String,
     /// The language the confirmation email is written in (`en` or `ko`); English when
     /// absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^(en|ko)$"))]
     pub language: Option<String>,
 }
 
@@ -30,26 +38,43 @@ impl std::fmt::Debug for SignupRequest {
 
 /// `POST /api/auth/confirmEmail`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConfirmEmailRequest {
     /// The account to confirm.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 3, max_length = 32, pattern = "^[A-Za-z0-9._-]+$")
+    )]
     pub username: String,
     /// The six digits from the email.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{6}$"))]
     pub code: String,
 }
 
 /// `POST /api/auth/resendEmail`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResendEmailRequest {
     /// The account whose code to send again.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 3, max_length = 32, pattern = "^[A-Za-z0-9._-]+$")
+    )]
     pub username: String,
 }
 
 /// `POST /api/auth/login`. Its `Debug` hides the password.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     /// The login name.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 3, max_length = 32, pattern = "^[A-Za-z0-9._-]+$")
+    )]
     pub username: String,
     /// The password.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 256))]
     pub password: String,
 }
 
@@ -64,6 +89,7 @@ impl std::fmt::Debug for LoginRequest {
 /// What log-in and refresh return in the body. The refresh token is never here: it travels
 /// only in an `HttpOnly` cookie.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TokenResponse {
     /// Bearer token for API calls; the SPA keeps it in memory only.
@@ -76,6 +102,7 @@ pub struct TokenResponse {
 
 /// A confirmation for a person, for actions that return nothing else.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MessageResponse {
     /// What happened.
     pub message: String,
@@ -93,6 +120,7 @@ impl MessageResponse {
 /// `GET /api/myinfo`: the signed-in person as the identity provider knows them, with their
 /// profile picture.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MyInfoResponse {
     /// The login name.
     pub username: String,

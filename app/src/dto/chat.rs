@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A message as every client receives it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ChatMessage {
     /// Unique within its room; messages of a room are numbered 1, 2, 3, … in the order
@@ -29,11 +30,13 @@ pub struct ChatMessage {
 /// `POST /api/chats/send`. A `senderId` may be sent (the reference client does); it must be
 /// the caller's own, since the sender always comes from the token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SendMessageRequest {
     /// Where to send it.
     pub room_id: String,
     /// What to say.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 2000))]
     pub text: String,
     /// Ignored unless it differs from the caller, which is a 403.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -42,6 +45,7 @@ pub struct SendMessageRequest {
 
 /// The answer to a send.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SendMessageResponse {
     /// Always `true` (failures use the error shape, with `success: false`).
     pub success: bool,
@@ -51,6 +55,7 @@ pub struct SendMessageResponse {
 
 /// One page of a room's messages, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MessagesResponse {
     /// Always `true`.
@@ -63,6 +68,7 @@ pub struct MessagesResponse {
 
 /// Someone in a room.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RoomMember {
     /// Stable id (`sub`).
@@ -76,6 +82,7 @@ pub struct RoomMember {
 
 /// A room as one member sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ChatRoom {
     /// Opaque id.
@@ -99,6 +106,7 @@ pub struct ChatRoom {
 /// `GET /api/chats/rooms/{roomId}`: the room, and (as the reference returns the DTO's
 /// fields) the same fields again beside `success`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoomResponse {
     /// Always `true`.
     pub success: bool,
@@ -111,6 +119,7 @@ pub struct RoomResponse {
 
 /// `GET /api/chats/rooms`: the requester's rooms, most recent activity first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RoomsResponse {
     /// Always `true`.
@@ -124,10 +133,12 @@ pub struct RoomsResponse {
 /// `POST /api/chats/rooms`: a room with the requester and these people. With exactly one
 /// other person and no name it is their direct conversation, found if it exists.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CreateRoomRequest {
     /// Required for a group room; ignored for a direct conversation.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 80))]
     pub name: Option<String>,
     /// Usernames of the other members (1–49).
     pub member_usernames: Vec<String>,
@@ -135,6 +146,7 @@ pub struct CreateRoomRequest {
 
 /// `POST /api/chats/rooms/{roomId}/read`: everything up to this message is read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MarkReadRequest {
     /// A message of the room.
@@ -143,6 +155,7 @@ pub struct MarkReadRequest {
 
 /// The unread count after marking.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MarkReadResponse {
     /// Always `true`.
@@ -153,6 +166,7 @@ pub struct MarkReadResponse {
 
 /// `POST /api/chats/rooms/{roomId}/members`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AddMemberRequest {
     /// Who to add.
     pub username: String,
@@ -160,6 +174,7 @@ pub struct AddMemberRequest {
 
 /// `{"success": true}`, for actions with nothing else to say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChatOk {
     /// Always `true`.
     pub success: bool,
@@ -168,6 +183,7 @@ pub struct ChatOk {
 /// `POST /api/chats/socket`: a single-use ticket that admits one socket for 30 seconds, so
 /// no long-lived token ever appears in a URL.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SocketTicketResponse {
     /// Pass as `?ticket=` when opening the socket.

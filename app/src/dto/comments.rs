@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A comment as every client receives it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CommentResponse {
     /// Sorts oldest first.
@@ -29,16 +30,20 @@ pub struct CommentResponse {
 
 /// `POST /api/posts/{id}/comments`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CommentRequest {
     /// Plain text, 1–2,000 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 2000))]
     pub text: String,
 }
 
 /// `PUT /api/posts/{id}/comments/{commentId}`: the new text, and optionally the version it
 /// was edited from (a stale one is refused with 409 carrying the current comment).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateCommentRequest {
     /// Plain text, 1–2,000 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 2000))]
     pub text: String,
     /// The version the editor started from.
     #[serde(default)]
@@ -48,6 +53,7 @@ pub struct UpdateCommentRequest {
 /// One page of a post's comments for the SPA; REST clients get the array and the cursor
 /// in `X-Next-Cursor`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CommentPageResponse {
     /// Oldest first.

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// One flag as it applies to the caller.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FlagState {
     /// Whether the feature is on for the caller.
     pub enabled: bool,
@@ -16,6 +17,7 @@ pub struct FlagState {
 
 /// Every flag, evaluated for the caller.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FlagsResponse {
     /// By flag name (`chat`, `pictures`, `comments`, `beta`, …).
     pub flags: BTreeMap<String, FlagState>,

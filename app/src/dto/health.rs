@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Body of `GET /api/health`, what a deploy smoke test and a load balancer look at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HealthResponse {
     /// Always `"ok"` when the process can answer at all.
     pub status: String,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// What an upload will become, which decides the sizes it is cut to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum UploadPurpose {
     /// A profile picture: 256 and 64 pixel squares.
@@ -16,6 +17,7 @@ pub enum UploadPurpose {
 
 /// `POST /api/media/uploads`: permission to upload one file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CreateUploadRequest {
     /// What the picture is for.
@@ -24,12 +26,14 @@ pub struct CreateUploadRequest {
     /// this type, and its bytes must be of it.
     pub content_type: String,
     /// The file's size in bytes (at most 10 MiB); the upload may not be larger.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10485760))]
     pub size: u64,
 }
 
 /// Where and how to upload: a presigned POST in S3's own shape. Send every entry of `fields`
 /// and then the file as `file`, as `multipart/form-data`, to `url`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct UploadTicketResponse {
     /// Completes the upload (`POST /api/media/uploads/{uploadId}/complete`), and becomes the
@@ -45,6 +49,7 @@ pub struct UploadTicketResponse {
 
 /// One size of a picture.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImageVariant {
     /// Where it is served: `/media/<content hash>.<ext>`, cached forever.
     pub url: String,
@@ -56,6 +61,7 @@ pub struct ImageVariant {
 
 /// A checked, re-encoded picture with no metadata: what completing an upload returns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PictureResponse {
     /// Attach it with this id (as `pictureId`).
@@ -70,6 +76,7 @@ pub struct PictureResponse {
 
 /// `PUT /api/me/avatar`: use a completed avatar picture as one's profile picture.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SetAvatarRequest {
     /// A completed upload of purpose `avatar`.
@@ -78,6 +85,7 @@ pub struct SetAvatarRequest {
 
 /// One's profile picture.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AvatarResponse {
     /// The picture.
@@ -90,16 +98,19 @@ pub struct AvatarResponse {
 
 /// An image to show in a post, as the author sends it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PostImageRequest {
     /// A completed upload of purpose `post`, by the author.
     pub picture_id: String,
     /// What the image shows, for people who cannot see it (required).
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub alt: String,
 }
 
 /// An image in a post.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PostImage {
     /// The picture.

@@ -6,6 +6,7 @@ use super::{PostImage, PostImageRequest};
 
 /// A post as every client receives it (the reference contract's shape).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PostResponse {
     /// Decimal string from an atomic counter: `"1"`, `"2"`, …
@@ -37,23 +38,30 @@ pub struct PostResponse {
 
 /// `POST /api/posts`: a new post.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PostRequest {
     /// Plain text, 1–200 characters after trimming.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub title: String,
     /// Plain text, 1–20,000 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 20000))]
     pub content: String,
     /// Up to four completed `post` pictures of the author's, each with its description.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 4))]
     pub images: Vec<PostImageRequest>,
 }
 
 /// `PUT /api/posts/{id}`: the new text, and optionally the version it was edited from
 /// (without one, the edit overwrites whatever is there).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdatePostRequest {
     /// Plain text, 1–200 characters after trimming.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub title: String,
     /// Plain text, 1–20,000 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 20000))]
     pub content: String,
     /// The version the editor started from; a stale one is refused with 409.
     #[serde(default)]
@@ -61,11 +69,13 @@ pub struct UpdatePostRequest {
     /// The images the post shows from now on, in order; absent keeps them as they are.
     /// Images left out are deleted.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 4))]
     pub images: Option<Vec<PostImageRequest>>,
 }
 
 /// One page of the board for the SPA; REST clients get the array and the cursor in a header.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PostPageResponse {
     /// Newest first.

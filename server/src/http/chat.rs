@@ -6,43 +6,47 @@
 
 use app::{
     dto::{
-        AddMemberRequest, ChatOk, CreateRoomRequest, MarkReadRequest, RoomResponse,
-        SendMessageRequest, SendMessageResponse,
+        AddMemberRequest, ChatOk, CreateRoomRequest, MarkReadRequest, MarkReadResponse,
+        MessagesResponse, RoomResponse, RoomsResponse, SendMessageRequest, SendMessageResponse,
+        SocketTicketResponse,
     },
     error::AppError,
 };
 use axum::{
-    Json, Router,
+    Json,
     body::{Body, to_bytes},
     extract::{
         Request, State,
-        ws::{Message, WebSocket, WebSocketUpgrade},
+        ws::{Message, WebSocket, WebSocketUpgrade, rejection::WebSocketUpgradeRejection},
     },
     http::header::CONTENT_LENGTH,
     middleware::{self, Next},
     response::{IntoResponse, Response},
-    routing::{get, post},
 };
 use serde::Deserialize;
 
 use super::{
     ApiError, AppState,
     extract::{ApiPath, ApiQuery, AuthUser, JsonBody, PageQuery},
+    openapi::{
+        BadRequest, Conflict, Forbidden, NotFound, NotJson, TooLarge, Unauthorized, Unavailable,
+    },
 };
 use crate::ports::Subscription;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// The chat routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/chats/send", post(send))
-        .route("/api/chats/rooms", get(my_rooms).post(create_room))
-        .route("/api/chats/rooms/{room_id}", get(room))
-        .route("/api/chats/rooms/{room_id}/messages", get(messages))
-        .route("/api/chats/rooms/{room_id}/read", post(mark_read))
-        .route("/api/chats/rooms/{room_id}/leave", post(leave))
-        .route("/api/chats/rooms/{room_id}/members", post(add_member))
-        .route("/api/chats/socket", post(socket_ticket))
-        .route("/api/chats/ws", get(socket))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(send))
+        .routes(routes!(my_rooms, create_room))
+        .routes(routes!(room))
+        .routes(routes!(messages))
+        .routes(routes!(mark_read))
+        .routes(routes!(leave))
+        .routes(routes!(add_member))
+        .routes(routes!(socket_ticket))
+        .routes(routes!(socket))
         .layer(middleware::from_fn(with_success_false))
 }
 
@@ -79,6 +83,17 @@ fn room_response(room: app::dto::ChatRoom) -> RoomResponse {
     }
 }
 
+/// Sends a message to a room the caller is in.
+#[utoipa::path(post,
+    path = "/api/chats/send",
+    operation_id = "sendMessage", tag = "chat",
+    security(("bearer" = [])),
+    request_body = SendMessageRequest,
+    responses(
+        (status = 200, description = "Stored and delivered to everyone connected.", body = SendMessageResponse),
+        BadRequest, Unauthorized, Forbidden, NotFound, TooLarge, NotJson, Unavailable,
+    ),
+)]
 async fn send(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -92,6 +107,13 @@ async fn send(
     .into_response())
 }
 
+/// The caller's rooms, most recent first, with unread counts.
+#[utoipa::path(get,
+    path = "/api/chats/rooms",
+    operation_id = "listRooms", tag = "chat",
+    security(("bearer" = [])),
+    responses((status = 200, description = "The rooms.", body = RoomsResponse), Unauthorized, NotFound, Unavailable),
+)]
 async fn my_rooms(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -99,6 +121,18 @@ async fn my_rooms(
     Ok(Json(state.chat.my_rooms(&caller).await?).into_response())
 }
 
+/// Opens a room with the people named (a direct room for one, a named group for more); a
+/// direct room that exists already is returned as it is.
+#[utoipa::path(post,
+    path = "/api/chats/rooms",
+    operation_id = "createRoom", tag = "chat",
+    security(("bearer" = [])),
+    request_body = CreateRoomRequest,
+    responses(
+        (status = 200, description = "The room.", body = RoomResponse),
+        BadRequest, Unauthorized, NotFound, Conflict, TooLarge, NotJson, Unavailable,
+    ),
+)]
 async fn create_room(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -108,6 +142,14 @@ async fn create_room(
     Ok(Json(room_response(room)).into_response())
 }
 
+/// One of the caller's rooms.
+#[utoipa::path(get,
+    path = "/api/chats/rooms/{room_id}",
+    operation_id = "readRoom", tag = "chat",
+    security(("bearer" = [])),
+    params(("room_id" = String, Path, description = "The room's id.")),
+    responses((status = 200, description = "The room.", body = RoomResponse), BadRequest, Unauthorized, NotFound, Unavailable),
+)]
 async fn room(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -117,6 +159,14 @@ async fn room(
     Ok(Json(room_response(room)).into_response())
 }
 
+/// A page of a room's messages, newest first.
+#[utoipa::path(get,
+    path = "/api/chats/rooms/{room_id}/messages",
+    operation_id = "listMessages", tag = "chat",
+    security(("bearer" = [])),
+    params(("room_id" = String, Path, description = "The room's id."), PageQuery),
+    responses((status = 200, description = "The messages.", body = MessagesResponse), BadRequest, Unauthorized, NotFound, Unavailable),
+)]
 async fn messages(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -131,6 +181,18 @@ async fn messages(
     Ok(Json(page).into_response())
 }
 
+/// Marks the room read up to a message, for the unread counts.
+#[utoipa::path(post,
+    path = "/api/chats/rooms/{room_id}/read",
+    operation_id = "markRead", tag = "chat",
+    security(("bearer" = [])),
+    params(("room_id" = String, Path, description = "The room's id.")),
+    request_body = MarkReadRequest,
+    responses(
+        (status = 200, description = "Marked.", body = MarkReadResponse),
+        BadRequest, Unauthorized, NotFound, TooLarge, NotJson, Unavailable,
+    ),
+)]
 async fn mark_read(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -140,6 +202,14 @@ async fn mark_read(
     Ok(Json(state.chat.mark_read(&caller, &room_id, body).await?).into_response())
 }
 
+/// Leaves a room; the others stay.
+#[utoipa::path(post,
+    path = "/api/chats/rooms/{room_id}/leave",
+    operation_id = "leaveRoom", tag = "chat",
+    security(("bearer" = [])),
+    params(("room_id" = String, Path, description = "The room's id.")),
+    responses((status = 200, description = "Left.", body = ChatOk), BadRequest, Unauthorized, NotFound, Unavailable),
+)]
 async fn leave(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -149,6 +219,18 @@ async fn leave(
     Ok(Json(ChatOk { success: true }).into_response())
 }
 
+/// Adds someone to a group room the caller is in.
+#[utoipa::path(post,
+    path = "/api/chats/rooms/{room_id}/members",
+    operation_id = "addMember", tag = "chat",
+    security(("bearer" = [])),
+    params(("room_id" = String, Path, description = "The room's id.")),
+    request_body = AddMemberRequest,
+    responses(
+        (status = 200, description = "The room with its new member.", body = RoomResponse),
+        BadRequest, Unauthorized, Forbidden, NotFound, Conflict, TooLarge, NotJson, Unavailable,
+    ),
+)]
 async fn add_member(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -159,6 +241,13 @@ async fn add_member(
     Ok(Json(room_response(room)).into_response())
 }
 
+/// A single-use ticket, valid for a minute, to open the live socket with.
+#[utoipa::path(post,
+    path = "/api/chats/socket",
+    operation_id = "socketTicket", tag = "chat",
+    security(("bearer" = [])),
+    responses((status = 200, description = "The ticket and the socket's address.", body = SocketTicketResponse), Unauthorized, NotFound, Unavailable),
+)]
 async fn socket_ticket(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -173,15 +262,30 @@ struct TicketQuery {
 
 /// The embedded default's WebSocket: a valid ticket opens a socket that receives the
 /// person's chat events. On AWS the WebSocket API serves sockets instead, so this is a 404.
+#[utoipa::path(get,
+    path = "/api/chats/ws",
+    operation_id = "openSocket", tag = "chat",
+    params(("ticket" = String, Query, description = "From `POST /api/chats/socket`.")),
+    responses(
+        (status = 101, description = "Upgraded; chat events follow as JSON text frames."),
+        BadRequest,
+        (status = 401, description = "The ticket is unknown, used or expired.", body = AppError),
+        (status = 404, description = "Chat is off, or this is AWS, where the WebSocket API serves sockets.", body = AppError),
+        Unavailable,
+    ),
+)]
 async fn socket(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<TicketQuery>,
-    upgrade: WebSocketUpgrade,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, ApiError> {
     let hub = state
         .sockets
         .clone()
         .ok_or_else(|| AppError::not_found("Sockets are served by the WebSocket API here."))?;
+    let upgrade = upgrade.map_err(|_| {
+        AppError::bad_request("This address opens a WebSocket; send an upgrade request.")
+    })?;
     let caller = state.chat.open_socket(&query.ticket).await?;
     let subscription = hub.attach(&caller.sub);
     Ok(upgrade.on_upgrade(move |socket| relay(socket, subscription)))

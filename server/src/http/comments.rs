@@ -1,31 +1,47 @@
 //! Comments over REST: `/api/posts/{id}/comments` (oldest first, the next page's cursor in
 //! `X-Next-Cursor` as for posts) and `/api/posts/{id}/comments/{commentId}`.
 
-use app::dto::{CommentRequest, UpdateCommentRequest};
+use app::{
+    dto::{CommentRequest, CommentResponse, MessageResponse, UpdateCommentRequest},
+    error::AppError,
+};
 use axum::{
-    Json, Router,
+    Json,
     extract::State,
     http::StatusCode,
     response::{IntoResponse, Response},
-    routing::{get, put},
 };
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
     ApiError, AppState,
     extract::{ApiPath, ApiQuery, AuthUser, JsonBody, OptionalAuthUser, PageQuery},
+    openapi::{
+        BadRequest, Forbidden, NotFound, NotJson, Throttled, TooLarge, Unauthorized, Unavailable,
+    },
     posts::NEXT_CURSOR,
 };
 
 /// The comment routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/posts/{id}/comments", get(list).post(create))
-        .route(
-            "/api/posts/{id}/comments/{comment_id}",
-            put(update).delete(remove),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(update, remove))
 }
 
+/// A post's comments, oldest first. A visitor may read them; a token, when sent, must be
+/// valid.
+#[utoipa::path(get,
+    path = "/api/posts/{id}/comments",
+    operation_id = "listComments", tag = "comments",
+    security((), ("bearer" = [])),
+    params(("id" = String, Path, description = "The post's number."), PageQuery),
+    responses(
+        (status = 200, description = "A page of comments, oldest first.", body = Vec<CommentResponse>,
+            headers(("X-Next-Cursor" = String, description = "The next page's cursor; absent on the last page."))),
+        BadRequest, Unauthorized, NotFound, Unavailable,
+    ),
+)]
 async fn list(
     State(state): State<AppState>,
     OptionalAuthUser(viewer): OptionalAuthUser,
@@ -41,6 +57,18 @@ async fn list(
     Ok((cursor, Json(page.comments)).into_response())
 }
 
+/// Comments on a post as the caller.
+#[utoipa::path(post,
+    path = "/api/posts/{id}/comments",
+    operation_id = "createComment", tag = "comments",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The post's number.")),
+    request_body = CommentRequest,
+    responses(
+        (status = 201, description = "Created.", body = CommentResponse),
+        BadRequest, Unauthorized, NotFound, TooLarge, NotJson, Throttled, Unavailable,
+    ),
+)]
 async fn create(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -51,6 +79,23 @@ async fn create(
     Ok((StatusCode::CREATED, Json(comment)).into_response())
 }
 
+/// Edits the caller's own comment; with `version`, only if nobody edited it since.
+#[utoipa::path(put,
+    path = "/api/posts/{id}/comments/{comment_id}",
+    operation_id = "updateComment", tag = "comments",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The post's number."),
+        ("comment_id" = String, Path, description = "The comment's id."),
+    ),
+    request_body = UpdateCommentRequest,
+    responses(
+        (status = 200, description = "Edited.", body = CommentResponse),
+        BadRequest, Unauthorized, Forbidden, NotFound,
+        (status = 409, description = "Edited since `version`; `currentComment` holds it as it is now.", body = AppError),
+        TooLarge, NotJson, Unavailable,
+    ),
+)]
 async fn update(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -64,6 +109,20 @@ async fn update(
     Ok(Json(edited).into_response())
 }
 
+/// Deletes the caller's own comment.
+#[utoipa::path(delete,
+    path = "/api/posts/{id}/comments/{comment_id}",
+    operation_id = "deleteComment", tag = "comments",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The post's number."),
+        ("comment_id" = String, Path, description = "The comment's id."),
+    ),
+    responses(
+        (status = 200, description = "Deleted.", body = MessageResponse),
+        BadRequest, Unauthorized, Forbidden, NotFound, Unavailable,
+    ),
+)]
 async fn remove(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,

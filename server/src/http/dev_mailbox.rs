@@ -4,20 +4,33 @@
 
 use app::domain::Username;
 use axum::{
-    Json, Router,
+    Json,
     extract::State,
     response::{IntoResponse, Response},
-    routing::get,
 };
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{ApiError, AppState, extract::ApiPath};
+use super::{
+    ApiError, AppState,
+    extract::ApiPath,
+    openapi::{BadRequest, NotFound, Unavailable},
+};
+use crate::ports::DevMail;
 use app::error::AppError;
 
 /// The mailbox route.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/dev/mailbox/{username}", get(mailbox))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(mailbox))
 }
 
+/// What the local identity provider sent a person, oldest first. Local mode only: on AWS
+/// there is no such route (404).
+#[utoipa::path(get,
+    path = "/api/dev/mailbox/{username}",
+    operation_id = "devMailbox", tag = "service",
+    params(("username" = String, Path, description = "Whose mail to read.")),
+    responses((status = 200, description = "The messages.", body = Vec<DevMail>), BadRequest, NotFound, Unavailable),
+)]
 async fn mailbox(
     State(state): State<AppState>,
     ApiPath(username): ApiPath<String>,

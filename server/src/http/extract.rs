@@ -102,6 +102,41 @@ pub struct PageQuery {
     pub cursor: Option<String>,
 }
 
+/// `limit` is documented as the number it must be, though it is parsed from text.
+impl utoipa::IntoParams for PageQuery {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::{
+            ObjectBuilder, Type,
+            path::{ParameterBuilder, ParameterIn},
+        };
+        let query = |name: &str, description: &str, schema: ObjectBuilder| {
+            ParameterBuilder::new()
+                .name(name)
+                .parameter_in(ParameterIn::Query)
+                .description(Some(description))
+                .schema(Some(schema))
+                .build()
+        };
+        vec![
+            query(
+                "limit",
+                "How many to return, 1 to 100 (the route's default when absent).",
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(1))
+                    .maximum(Some(100)),
+            ),
+            query(
+                "cursor",
+                "Where the page continues, as the previous page's `X-Next-Cursor` said.",
+                ObjectBuilder::new().schema_type(Type::String),
+            ),
+        ]
+    }
+}
+
 impl PageQuery {
     /// The page size asked for, if any; the service checks its range.
     pub fn limit(&self) -> Result<Option<u32>, AppError> {

@@ -11,7 +11,10 @@ use std::{
 
 use app::{
     domain::MAX_UPLOAD_BYTES,
-    dto::{CreateUploadRequest, SetAvatarRequest},
+    dto::{
+        AvatarResponse, CreateUploadRequest, PictureResponse, SetAvatarRequest,
+        UploadTicketResponse,
+    },
     error::AppError,
 };
 use axum::{
@@ -19,13 +22,18 @@ use axum::{
     extract::{DefaultBodyLimit, Multipart, State, multipart::MultipartError},
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
-    routing::{post, put},
+    routing::post,
 };
 use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
     ApiError, AppState,
     extract::{ApiPath, AuthUser, JsonBody},
+    openapi::{
+        BadRequest, Conflict, Forbidden, NotFound, NotJson, Throttled, TooLarge, Unauthorized,
+        Unavailable,
+    },
 };
 use crate::ports::{LOCAL_UPLOAD_PATH, UploadReceiver, UploadRefused};
 
@@ -35,11 +43,11 @@ const FORM_OVERHEAD_BYTES: usize = 64 * 1024;
 const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
 
 /// The upload and profile picture routes, on every backend.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/media/uploads", post(create_upload))
-        .route("/api/media/uploads/{id}/complete", post(complete_upload))
-        .route("/api/me/avatar", put(set_avatar).delete(remove_avatar))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_upload))
+        .routes(routes!(complete_upload))
+        .routes(routes!(set_avatar, remove_avatar))
 }
 
 /// The embedded default's stand-in for S3: the form upload route, handing forms to
@@ -68,6 +76,17 @@ pub fn served_pictures(dir: &Path) -> Router {
     )
 }
 
+/// A signed form to post one picture to storage directly (S3, or this server locally).
+#[utoipa::path(post,
+    path = "/api/media/uploads",
+    operation_id = "createUpload", tag = "media",
+    security(("bearer" = [])),
+    request_body = CreateUploadRequest,
+    responses(
+        (status = 201, description = "Post the file with these fields to `url` within the time given.", body = UploadTicketResponse),
+        BadRequest, Unauthorized, NotFound, TooLarge, NotJson, Throttled, Unavailable,
+    ),
+)]
 async fn create_upload(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -77,6 +96,17 @@ async fn create_upload(
     Ok((StatusCode::CREATED, Json(ticket)).into_response())
 }
 
+/// Checks the uploaded file, re-encodes it and makes the picture's sizes.
+#[utoipa::path(post,
+    path = "/api/media/uploads/{id}/complete",
+    operation_id = "completeUpload", tag = "media",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The upload's id from its ticket.")),
+    responses(
+        (status = 200, description = "The picture, ready to use.", body = PictureResponse),
+        BadRequest, Unauthorized, Forbidden, NotFound, Conflict, Unavailable,
+    ),
+)]
 async fn complete_upload(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -85,6 +115,17 @@ async fn complete_upload(
     Ok(Json(state.media.complete_upload(&caller, &id).await?).into_response())
 }
 
+/// Makes a completed `avatar` picture the caller's profile picture.
+#[utoipa::path(put,
+    path = "/api/me/avatar",
+    operation_id = "setAvatar", tag = "media",
+    security(("bearer" = [])),
+    request_body = SetAvatarRequest,
+    responses(
+        (status = 200, description = "Set.", body = AvatarResponse),
+        BadRequest, Unauthorized, Forbidden, NotFound, Conflict, TooLarge, NotJson, Unavailable,
+    ),
+)]
 async fn set_avatar(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -93,6 +134,13 @@ async fn set_avatar(
     Ok(Json(state.media.set_avatar(&caller, body).await?).into_response())
 }
 
+/// Removes the caller's profile picture.
+#[utoipa::path(delete,
+    path = "/api/me/avatar",
+    operation_id = "removeAvatar", tag = "media",
+    security(("bearer" = [])),
+    responses((status = 204, description = "Removed, or there was none."), Unauthorized, NotFound, Unavailable),
+)]
 async fn remove_avatar(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,

@@ -14,18 +14,19 @@ use std::{
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
+use app::error::AppError;
 use axum::{
     Router,
     extract::{MatchedPath, Request, State},
     http::{HeaderValue, StatusCode, header::CONTENT_TYPE},
     middleware::{self, Next},
     response::{IntoResponse, Response},
-    routing::get,
 };
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry, TextEncoder,
 };
 use serde_json::json;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{AppState, middleware::REQUEST_ID};
 
@@ -286,10 +287,18 @@ pub fn measured(
 
 /// `GET /api/metrics`: the local server's series for a person (or Prometheus) to watch.
 /// Absent (404) where the process writes EMF instead.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/metrics", get(exposition))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(exposition))
 }
 
+#[utoipa::path(get,
+    path = "/api/metrics",
+    operation_id = "metrics", tag = "service",
+    responses(
+        (status = 200, description = "Prometheus text format.", content_type = "text/plain", body = String),
+        (status = 404, description = "Not here: on AWS the series are EMF lines in CloudWatch Logs.", body = AppError),
+    ),
+)]
 async fn exposition(State(state): State<AppState>) -> Response {
     match state.metrics.prometheus_text() {
         Some(text) => (

@@ -15,6 +15,7 @@ use axum::{
 };
 use tower_http::{
     CompressionLevel,
+    catch_panic::CatchPanicLayer,
     compression::CompressionLayer,
     cors::{AllowOrigin, CorsLayer},
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
@@ -120,9 +121,11 @@ async fn drop_unacceptable_request_id(mut request: Request) -> Request {
 }
 
 /// Adds a request id to every request (kept if the client sent an acceptable one), a tracing
-/// span that carries it, and the same id on every response.
+/// span that carries it, and the same id on every response. Inside the span, a handler that
+/// panics answers `500` in the error shape, with the id, instead of dropping the connection.
 pub fn with_request_ids(router: Router) -> Router {
     router
+        .layer(CatchPanicLayer::custom(answer_panic))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http()
@@ -215,6 +218,17 @@ pub struct SiteOrigins {
     pub allowed: Vec<Origin>,
 }
 
+/// The answer to a panic: logged under the request's span, and a fixed `500` for the client.
+fn answer_panic(panic: Box<dyn std::any::Any + Send>) -> Response {
+    let detail = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!(detail, "a handler panicked");
+    ApiError(AppError::internal()).into_response()
+}
+
 /// Guards the routes that read or set the refresh cookie (everything under `/api/auth`):
 /// a browser request must come from this site or an allowed origin.
 pub fn guard_origin(routes: Router<AppState>, origins: SiteOrigins) -> Router<AppState> {
@@ -279,6 +293,30 @@ mod tests {
             public: public.map(|origin| Origin::parse(origin).unwrap()),
             allowed: vec![Origin::parse("https://app.example.com").unwrap()],
         }
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_500_in_the_error_shape_with_its_request_id() {
+        use tower::ServiceExt;
+        async fn boom() -> &'static str {
+            panic!("a bug")
+        }
+        let router = with_request_ids(Router::new().route("/boom", axum::routing::get(boom)));
+        let response = router
+            .oneshot(
+                Request::get("/boom")
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 500);
+        assert!(response.headers().contains_key(REQUEST_ID));
+        let body = axum::body::to_bytes(response.into_body(), 4096)
+            .await
+            .unwrap();
+        let error: AppError = serde_json::from_slice(&body).unwrap();
+        assert_eq!(error.code, app::error::ErrorCode::Internal);
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! - [`metrics`]: latency and status class per route, as EMF lines on Lambda and
 //!   `GET /api/metrics` locally.
 //! - [`caching`]: entity tags, `Cache-Control` and `304` for the reads caches may serve.
+//! - [`openapi`]: the REST document, generated from the annotated handlers.
 //! - one file of routes per resource ([`accounts`], [`posts`], [`comments`], [`chat`], [`media`], [`flags`],
 //!   [`health`], [`dev_mailbox`]), the server functions ([`server_fns`]) and the SPA's static
 //!   files ([`site`]).
@@ -27,6 +28,7 @@ pub mod health;
 pub mod media;
 pub mod metrics;
 pub mod middleware;
+pub mod openapi;
 pub mod posts;
 pub mod server_fns;
 pub mod site;
@@ -44,6 +46,7 @@ use axum::{
     Router,
     routing::{any, post},
 };
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub use error::ApiError;
 pub use media::LocalMedia;
@@ -117,6 +120,43 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
     middleware::with_request_ids(middleware::with_security_headers(edge))
 }
 
+/// The documented REST routes, in the groups that take different layers. The router and
+/// the OpenAPI document are both read from this one value.
+struct RestRoutes {
+    /// Under `/api/auth`: they read or set the refresh cookie, behind the origin guard.
+    cookie: OpenApiRouter<AppState>,
+    /// Everything else that both modes serve.
+    open: OpenApiRouter<AppState>,
+    /// Only where the local identity provider keeps a mailbox.
+    mailbox: OpenApiRouter<AppState>,
+}
+
+impl RestRoutes {
+    fn into_openapi(self) -> utoipa::openapi::OpenApi {
+        let mut document = self.cookie.into_openapi();
+        document.merge(self.open.into_openapi());
+        document.merge(self.mailbox.into_openapi());
+        document
+    }
+}
+
+fn rest_routes() -> RestRoutes {
+    RestRoutes {
+        cookie: accounts::cookie_routes(),
+        open: OpenApiRouter::new()
+            .merge(health::router())
+            .merge(flags::router())
+            .merge(accounts::router())
+            .merge(posts::router())
+            .merge(comments::router())
+            .merge(chat::router())
+            .merge(media::router())
+            .merge(metrics::router())
+            .routes(routes!(openapi::serve_document)),
+        mailbox: dev_mailbox::router(),
+    }
+}
+
 /// The API under `/api`: JSON in, JSON out, and a JSON 404 for anything unknown so an API
 /// client never receives the SPA's HTML. Everything under `/api/auth` (the routes that set
 /// or read the refresh cookie) sits behind the origin guard.
@@ -126,11 +166,14 @@ fn api_router(state: AppState, settings: &Settings) -> Router {
             "There is no API route at this address.",
         ))
     });
+    let RestRoutes {
+        cookie,
+        open,
+        mailbox,
+    } = rest_routes();
     let cookie_routes =
-        accounts::cookie_routes().route("/api/auth/fn/{*fn_name}", post(server_fns::handle));
-    let mut routes = Router::new()
-        .merge(health::router())
-        .merge(flags::router())
+        Router::from(cookie).route("/api/auth/fn/{*fn_name}", post(server_fns::handle));
+    let mut routes = Router::from(open)
         .route("/api/fn/{*fn_name}", post(server_fns::handle))
         .merge(middleware::guard_origin(
             cookie_routes,
@@ -138,15 +181,9 @@ fn api_router(state: AppState, settings: &Settings) -> Router {
                 public: settings.public_origin.clone(),
                 allowed: settings.allowed_origins.clone(),
             },
-        ))
-        .merge(accounts::router())
-        .merge(posts::router())
-        .merge(comments::router())
-        .merge(chat::router())
-        .merge(media::router())
-        .merge(metrics::router());
+        ));
     if state.dev_mailbox.is_some() {
-        routes = routes.merge(dev_mailbox::router());
+        routes = routes.merge(Router::from(mailbox));
     }
     let routes = metrics::measured(routes, Arc::clone(&state.metrics));
     let local_uploads = state

@@ -2,33 +2,53 @@
 //! answers a JSON array, newest first, with the next page's cursor in `X-Next-Cursor`
 //! (absent on the last page); pass it back as `?cursor=`.
 
-use app::dto::{PostRequest, UpdatePostRequest};
+use app::{
+    dto::{MessageResponse, PostRequest, PostResponse, UpdatePostRequest},
+    error::AppError,
+};
 use axum::{
-    Json, Router,
+    Json,
     extract::State,
     http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header::LOCATION},
     response::{IntoResponse, Response},
-    routing::get,
 };
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
     ApiError, AppState,
     caching::{BOARD_FRONT, REVALIDATE, cacheable_json},
     extract::{ApiPath, ApiQuery, AuthUser, JsonBody, PageQuery},
+    openapi::{
+        BadRequest, Conflict, Forbidden, NotFound, NotJson, TooLarge, Unauthorized, Unavailable,
+    },
 };
 
 /// The header that carries the next page's cursor.
 pub const NEXT_CURSOR: HeaderName = HeaderName::from_static("x-next-cursor");
 
 /// The post routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/posts", get(list).post(create))
-        .route("/api/posts/{id}", get(read).put(update).delete(remove))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(read, update, remove))
 }
 
 /// The board, a page at a time. The first page is what everyone opens, so caches may keep
 /// it a few seconds; later pages are revalidated. Both carry a tag for `If-None-Match`.
+#[utoipa::path(get,
+    path = "/api/posts",
+    operation_id = "listPosts", tag = "posts",
+    params(PageQuery),
+    responses(
+        (status = 200, description = "A page of posts, newest first.", body = Vec<PostResponse>, headers(
+            ("X-Next-Cursor" = String, description = "The next page's cursor; absent on the last page."),
+            ("ETag" = String, description = "Strong tag of this page, for `If-None-Match`."),
+            ("Cache-Control" = String, description = "A few seconds for the first page, revalidation for later ones."),
+        )),
+        (status = 304, description = "The page is unchanged since the tag in `If-None-Match`."),
+        BadRequest, Unavailable,
+    ),
+)]
 async fn list(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<PageQuery>,
@@ -49,6 +69,19 @@ async fn list(
 }
 
 /// One post, revalidated on every read so an edit shows at once.
+#[utoipa::path(get,
+    path = "/api/posts/{id}",
+    operation_id = "readPost", tag = "posts",
+    params(("id" = String, Path, description = "The post's number.")),
+    responses(
+        (status = 200, description = "The post.", body = PostResponse, headers(
+            ("ETag" = String, description = "Strong tag of this version, for `If-None-Match`."),
+            ("Cache-Control" = String, description = "Revalidate on every read."),
+        )),
+        (status = 304, description = "The post is unchanged since the tag in `If-None-Match`."),
+        BadRequest, NotFound, Unavailable,
+    ),
+)]
 async fn read(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
@@ -58,6 +91,18 @@ async fn read(
     cacheable_json(&request, REVALIDATE, HeaderMap::new(), &post)
 }
 
+/// Writes a new post as the caller.
+#[utoipa::path(post,
+    path = "/api/posts",
+    operation_id = "createPost", tag = "posts",
+    security(("bearer" = [])),
+    request_body = PostRequest,
+    responses(
+        (status = 201, description = "Created.", body = PostResponse,
+            headers(("Location" = String, description = "The new post's address."))),
+        BadRequest, Unauthorized, NotFound, TooLarge, NotJson, Unavailable,
+    ),
+)]
 async fn create(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -68,6 +113,20 @@ async fn create(
     Ok((StatusCode::CREATED, location, Json(post)).into_response())
 }
 
+/// Edits the caller's own post; with `version`, only if nobody edited it since.
+#[utoipa::path(put,
+    path = "/api/posts/{id}",
+    operation_id = "updatePost", tag = "posts",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The post's number.")),
+    request_body = UpdatePostRequest,
+    responses(
+        (status = 200, description = "Edited.", body = PostResponse),
+        BadRequest, Unauthorized, Forbidden, NotFound,
+        (status = 409, description = "Edited by someone since `version`; `current` holds the post as it is now.", body = AppError),
+        TooLarge, NotJson, Unavailable,
+    ),
+)]
 async fn update(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -77,6 +136,17 @@ async fn update(
     Ok(Json(state.posts.update_post(&caller, &id, body).await?).into_response())
 }
 
+/// Deletes the caller's own post, its comments and its images.
+#[utoipa::path(delete,
+    path = "/api/posts/{id}",
+    operation_id = "deletePost", tag = "posts",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The post's number.")),
+    responses(
+        (status = 200, description = "Deleted.", body = MessageResponse),
+        BadRequest, Unauthorized, Forbidden, NotFound, Conflict, Unavailable,
+    ),
+)]
 async fn remove(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,

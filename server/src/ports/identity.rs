@@ -120,7 +120,7 @@ pub trait IdentityProvider: Send + Sync {
 }
 
 /// One message in the local-only dev mailbox (`GET /api/dev/mailbox/{username}`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct DevMail {
     /// Recipient address.
     pub to: String,

@@ -21,6 +21,7 @@ mod media;
 mod media_catalog_contract;
 mod media_store_contract;
 mod moto;
+mod openapi;
 mod post_store_contract;
 mod posts;
 #[path = "../shared/samples.rs"]
