@@ -47,7 +47,7 @@ cargo_tool() { # binary, expected `--version` text, cargo install arguments...
 install_build() {
   command -v cargo >/dev/null || { echo "cargo is missing: install the Rust toolchain with rustup first" >&2; exit 1; }
   command -v g++ >/dev/null || apt_install g++
-  apt_install brotli   # `make sizes` reports the compressed .wasm
+  apt_install brotli   # the SPA build writes .br copies; `make sizes` reports them
   rustup target list --installed | grep -qx wasm32-unknown-unknown || {
     say "rustup target add wasm32-unknown-unknown"
     rustup target add wasm32-unknown-unknown

@@ -19,7 +19,9 @@ bucket=$(output SiteBucketName)
 distribution=$(output DistributionId)
 site_url=$(output SiteUrl)
 
+# The .br/.gz copies are for the local server; CloudFront compresses by itself.
 aws s3 sync "$dist" "s3://$bucket" --exclude index.html --exclude favicon.svg \
+  --exclude "*.br" --exclude "*.gz" \
   --cache-control "public, max-age=31536000, immutable"
 aws s3 cp "$dist/favicon.svg" "s3://$bucket/favicon.svg" --cache-control no-cache
 aws s3 cp "$dist/index.html" "s3://$bucket/index.html" --cache-control no-cache

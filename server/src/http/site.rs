@@ -1,5 +1,7 @@
 //! The built SPA, served as CloudFront serves it from S3: real files as they are, any other
-//! client-side route as `index.html`, hashed assets cached for a year and `index.html` never.
+//! client-side route as `index.html`, hashed assets cached for a year and `index.html`
+//! revalidated (`Last-Modified`, so a revalidation is a `304`). Files go out as the build's
+//! brotli or gzip copies when the browser accepts them, as CloudFront compresses.
 
 use std::path::{Path, PathBuf};
 
@@ -26,9 +28,12 @@ const MAX_PATH_BYTES: usize = 1024;
 /// Serves `site_dir` with the SPA fallback and cache headers.
 pub fn router(site_dir: &Path) -> Router {
     let index = site_dir.join("index.html");
-    let files = ServeDir::new(site_dir).fallback(tower::service_fn(move |request: Request| {
-        spa_fallback(index.clone(), request)
-    }));
+    let files = ServeDir::new(site_dir)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(tower::service_fn(move |request: Request| {
+            spa_fallback(index.clone(), request)
+        }));
     Router::new()
         .fallback_service(files)
         .layer(middleware::from_fn(cache_control))
@@ -59,7 +64,11 @@ async fn spa_fallback(
     if last_segment.contains('.') {
         return Ok((StatusCode::NOT_FOUND, "Not found").into_response());
     }
-    let response = ServeFile::new(index).oneshot(request).await?;
+    let response = ServeFile::new(index)
+        .precompressed_br()
+        .precompressed_gzip()
+        .oneshot(request)
+        .await?;
     Ok(response.into_response())
 }
 

@@ -1,6 +1,6 @@
 //! The SPA as the browser receives it: fallback, content types and cache headers.
 
-use crate::helpers::spawn_app;
+use crate::helpers::{fixture_site, spawn_app};
 
 const HASHED_SCRIPT: &str = "/frontend-0123456789abcdef.js";
 const HASHED_WASM: &str = "/frontend-0123456789abcdef_bg.wasm";
@@ -122,4 +122,53 @@ fn the_policy_forbids_inline_scripts_and_framing_but_lets_wasm_compile() {
     assert!(policy.contains("script-src 'self' 'wasm-unsafe-eval';"));
     assert!(!policy.contains("unsafe-inline"));
     assert!(policy.contains("frame-ancestors 'none'"));
+}
+
+#[tokio::test]
+async fn the_builds_brotli_copy_is_sent_to_a_browser_that_accepts_it() {
+    let (app, _data) = spawn_app().await;
+    let wasm = |encoding: &'static str| {
+        app.client
+            .get(format!("{}{HASHED_WASM}", app.address))
+            .header("accept-encoding", encoding)
+            .send()
+    };
+
+    let compressed = wasm("gzip, deflate, br").await.unwrap();
+    assert_eq!(compressed.headers()["content-encoding"], "br");
+    assert_eq!(compressed.headers()["content-type"], "application/wasm");
+    let expected =
+        std::fs::read(fixture_site().join("frontend-0123456789abcdef_bg.wasm.br")).unwrap();
+    assert_eq!(compressed.bytes().await.unwrap(), expected);
+
+    let plain = wasm("identity").await.unwrap();
+    assert!(!plain.headers().contains_key("content-encoding"));
+    let original = std::fs::read(fixture_site().join("frontend-0123456789abcdef_bg.wasm")).unwrap();
+    assert_eq!(plain.bytes().await.unwrap(), original);
+}
+
+#[tokio::test]
+async fn a_deep_link_gets_the_gzip_copy_of_index_html_and_revalidates_to_304() {
+    let (app, _data) = spawn_app().await;
+    let page = app
+        .client
+        .get(format!("{}/posts/7", app.address))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["content-encoding"], "gzip");
+    assert_eq!(page.headers()["cache-control"], "no-cache");
+    let last_modified = page.headers()["last-modified"].clone();
+
+    let again = app
+        .client
+        .get(format!("{}/", app.address))
+        .header("if-modified-since", last_modified)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    assert!(again.bytes().await.unwrap().is_empty());
 }
