@@ -14,7 +14,7 @@ SERVER_DEBUG := target/debug/boardwalk
 SERVER_RELEASE := target/release/boardwalk
 WASM = $(firstword $(wildcard frontend/dist/*_bg.wasm))
 
-.PHONY: help dev test spa lint rust-test e2e api-check infra-check openapi sizes lambda login-flood
+.PHONY: help dev test spa lint rust-test e2e api-check infra-check openapi sizes lambda bench login-flood
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -68,6 +68,13 @@ lambda: ## Build the arm64 Lambda bootstrap with cargo-lambda and print its size
 	scripts/install.sh lambda
 	PATH="$(CURDIR)/.venv-lambda/bin:$$PATH" cargo lambda build --release --arm64 --bin boardwalk
 	@printf 'lambda bootstrap (arm64): %d bytes\n' $$(stat -c %s target/lambda/boardwalk/bootstrap)
+
+bench: ## Speed and weight: Lambda (fake Runtime API) vs a hello world, the local server under wrk, the SPA's bytes and its time to the first post
+	scripts/install.sh build test bench
+	$(MAKE) --no-print-directory spa
+	cargo build --release --bin boardwalk --example hello_lambda -p server
+	python3 scripts/bench.py target/release/boardwalk target/release/examples/hello_lambda
+	cd end2end && E2E_PORT=3118 BOARDWALK_BIN=../target/release/boardwalk npx playwright test -c bench.config.ts
 
 login-flood: ## Answers and peak server memory under 300 concurrent log-ins (release build)
 	cargo build --release --bin boardwalk

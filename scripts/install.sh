@@ -93,17 +93,23 @@ install_infra() {
   venv .venv-checkov tools/requirements-checkov.txt
 }
 
+install_bench() {
+  apt_install wrk   # the load generator of `make bench`
+  cargo_tool twiggy "0.8.0" twiggy@0.8.0 --locked
+}
+
 install_lambda() {
   venv .venv-lambda tools/requirements-lambda.txt
 }
 
-[ $# -gt 0 ] || { echo "usage: $0 build|test|infra|lambda..." >&2; exit 2; }
+[ $# -gt 0 ] || { echo "usage: $0 build|test|infra|lambda|bench..." >&2; exit 2; }
 for group in "$@"; do
   case "$group" in
     build) install_build ;;
     test) install_test ;;
     infra) install_infra ;;
     lambda) install_lambda ;;
+    bench) install_bench ;;
     *) echo "unknown group: $group" >&2; exit 2 ;;
   esac
 done

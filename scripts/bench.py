@@ -1,0 +1,441 @@
+#!/usr/bin/env python3
+"""`make bench`: Boardwalk's own speed and weight figures, printed as tables with their
+budgets beside them and written as JSON to target/bench/. Nothing here asserts a time:
+the figures are for people to read and compare within one run.
+
+- lambda: the release binary under a loopback fake of the Lambda Runtime API (written
+  here: /next, /response, /error), N cold starts, each followed by warm requests per route
+  class; init (exec to first poll), first invoke, warm p50/p99, CPU per request from
+  /proc/<pid>/stat and RSS; the `hello_lambda` example measured the same way as the floor.
+  The function runs on the embedded default's backend (SQLite, local identity), not on
+  moto: its figures include local argon2 log-ins and SQLite, where AWS would call Cognito
+  and DynamoDB.
+- local: the embedded default (release) with 10,000 posts, loaded by `wrk`.
+- spa: first-load bytes of every file as the server sends them (brotli) and twiggy's top
+  contributors to the .wasm.
+
+Usage: bench.py <boardwalk> <hello_lambda> [--cold-starts N]
+"""
+
+import json
+import os
+import queue
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "target" / "bench"
+TICKS = os.sysconf("SC_CLK_TCK")
+PASSWORD = "Benchmark1Password"
+WARM = 300
+WARM_LOGINS = 40  # each is an argon2 hash: 300 would take most of a minute per cold start
+
+
+class FakeRuntime:
+    """The Lambda Runtime API on 127.0.0.1: hands out queued events, collects answers."""
+
+    def __init__(self) -> None:
+        self.events: queue.Queue = queue.Queue()
+        self.answers: dict[str, queue.Queue] = {}
+        self.first_poll = threading.Event()
+        self.first_poll_at = 0.0
+        runtime = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *_):
+                pass
+
+            def do_GET(self):
+                if not self.path.endswith("/invocation/next"):
+                    return self.reply(404, b"{}")
+                if not runtime.first_poll.is_set():
+                    runtime.first_poll_at = time.monotonic()
+                    runtime.first_poll.set()
+                request_id, event = runtime.events.get()
+                body = json.dumps(event).encode()
+                self.send_response(200)
+                self.send_header("Lambda-Runtime-Aws-Request-Id", request_id)
+                self.send_header("Lambda-Runtime-Deadline-Ms", str(int(time.time() * 1000) + 30_000))
+                self.send_header("Lambda-Runtime-Invoked-Function-Arn",
+                                 "arn:aws:lambda:ap-northeast-2:123456789012:function:bench")
+                self.send_header("Lambda-Runtime-Trace-Id", "Root=1-00000000-000000000000000000000000")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", 0))
+                body = self.rfile.read(length)
+                parts = self.path.split("/")
+                if "invocation" in parts and parts[-1] in ("response", "error"):
+                    request_id = parts[parts.index("invocation") + 1]
+                    runtime.answers[request_id].put((parts[-1], body))
+                self.reply(202, b"{}")
+
+            def reply(self, status, body):
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        class Quiet(ThreadingHTTPServer):
+            def handle_error(self, request, client_address):
+                pass  # a function stopped mid-poll resets its connection; that is expected
+
+        self.server = Quiet(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.address = f"127.0.0.1:{self.server.server_address[1]}"
+
+    def invoke(self, event: dict) -> tuple[dict, float]:
+        request_id = str(uuid.uuid4())
+        answered: queue.Queue = queue.Queue()
+        self.answers[request_id] = answered
+        started = time.monotonic()
+        self.events.put((request_id, event))
+        kind, body = answered.get(timeout=30)
+        elapsed = time.monotonic() - started
+        del self.answers[request_id]
+        if kind != "response":
+            raise RuntimeError(f"invocation error: {body[:300]!r}")
+        return json.loads(body), elapsed
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+def http_event(method: str, path: str, body=None, token=None, cookies=None, query="") -> dict:
+    """An API Gateway HTTP API (v2) event, as CloudFront forwards it."""
+    headers = {"host": "localhost", "accept": "application/json", "user-agent": "bench"}
+    if body is not None:
+        headers["content-type"] = "application/json"
+    if token:
+        headers["authorization"] = f"Bearer {token}"
+    event = {
+        "version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": query,
+        "headers": headers,
+        "requestContext": {
+            "accountId": "123456789012", "apiId": "bench", "domainName": "localhost",
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1",
+                     "sourceIp": "203.0.113.9", "userAgent": "bench"},
+            "requestId": str(uuid.uuid4()), "routeKey": "$default", "stage": "$default",
+            "time": "07/Dec/2026:00:00:00 +0000", "timeEpoch": int(time.time() * 1000),
+        },
+        "isBase64Encoded": False,
+    }
+    if body is not None:
+        event["body"] = json.dumps(body)
+    if cookies:
+        event["cookies"] = cookies
+    return event
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def lambda_environment(runtime: FakeRuntime, data_dir: str) -> dict:
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("BOARDWALK_")},
+        "AWS_LAMBDA_RUNTIME_API": runtime.address,
+        "AWS_LAMBDA_FUNCTION_NAME": "bench",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_LOG_GROUP_NAME": "/aws/lambda/bench",
+        "AWS_LAMBDA_LOG_STREAM_NAME": "bench",
+        "AWS_REGION": "ap-northeast-2",
+        "BOARDWALK_DATA_DIR": data_dir,
+        "BOARDWALK_SITE_DIR": str(ROOT / "frontend" / "dist"),
+        "BOARDWALK_AUTH_ATTEMPTS_PER_HOUR": "1000000",
+        "BOARDWALK_AUTH_ATTEMPTS_BURST": "100000",
+        # As infra/template.yaml sets it: one JSON line per request, plus its EMF line.
+        "RUST_LOG": "info",
+    }
+
+
+class Person:
+    """What the warm requests need: a confirmed account, its token and refresh cookie."""
+
+    def __init__(self, runtime: FakeRuntime, name: str) -> None:
+        self.name = name
+        signup = {"username": name, "password": PASSWORD, "email": f"{name}@example.com"}
+        runtime.invoke(http_event("POST", "/api/auth/signup", signup))
+        mail, _ = runtime.invoke(http_event("GET", f"/api/dev/mailbox/{name}"))
+        code = json.loads(mail["body"])[-1]["code"]
+        runtime.invoke(http_event("POST", "/api/auth/confirmEmail", {"username": name, "code": code}))
+        self.log_in(runtime)
+
+    def log_in(self, runtime: FakeRuntime) -> None:
+        answer, _ = runtime.invoke(http_event("POST", "/api/auth/login",
+                                              {"username": self.name, "password": PASSWORD}))
+        self.token = json.loads(answer["body"])["accessToken"]
+        self.cookies = [c.split(";")[0] for c in answer.get("cookies", [])]
+
+
+def boardwalk_classes(person: Person) -> list[tuple[str, int, callable]]:
+    return [
+        ("get post", WARM, lambda i: http_event("GET", f"/api/posts/{1 + i % 100}")),
+        ("list 20", WARM, lambda i: http_event("GET", "/api/posts", query="limit=20")),
+        ("list 100", WARM, lambda i: http_event("GET", "/api/posts", query="limit=100")),
+        ("create", WARM, lambda i: http_event("POST", "/api/posts",
+                                              {"title": f"Bench {i}", "content": "x" * 400},
+                                              token=person.token)),
+        ("my info", WARM, lambda i: http_event("GET", "/api/myinfo", token=person.token)),
+        ("log-in", WARM_LOGINS, lambda i: http_event("POST", "/api/auth/login",
+                                                     {"username": person.name, "password": PASSWORD})),
+        ("refresh", WARM, None),
+    ]
+
+
+def measure_lambda(binary: str, cold_starts: int, hello: bool) -> dict:
+    """Cold starts of `binary`, each with warm requests per route class."""
+    runs = []
+    with tempfile.TemporaryDirectory() as data:
+        for n in range(cold_starts):
+            runtime = FakeRuntime()
+            started = time.monotonic()
+            process = subprocess.Popen([binary], env=lambda_environment(runtime, data),
+                                       stdout=subprocess.DEVNULL, stderr=open(f"{data}/log-{n}", "w"))
+            try:
+                if not runtime.first_poll.wait(20):
+                    sys.exit(f"{binary} never polled for an event; see its log")
+                init = runtime.first_poll_at - started
+                first_event = (http_event("GET", "/api/health") if hello
+                               else http_event("GET", "/api/posts/1"))
+                _, first_invoke = runtime.invoke(first_event)
+                run = {"init_ms": init * 1000, "first_invoke_ms": first_invoke * 1000, "classes": {}}
+                if hello:
+                    classes = [("hello", WARM, lambda i: http_event("GET", "/api/health"))]
+                else:
+                    person = Person(runtime, f"bench{n}")
+                    if n == 0:
+                        for i in range(120):
+                            runtime.invoke(http_event("POST", "/api/posts",
+                                                      {"title": f"Seed {i}", "content": "y" * 400},
+                                                      token=person.token))
+                    classes = boardwalk_classes(person)
+                for name, count, make in classes:
+                    latencies = []
+                    before = cpu_seconds(process.pid)
+                    for i in range(count):
+                        if make is None:  # refresh: the cookie rotates with every answer
+                            answer, took = runtime.invoke(http_event("POST", "/api/auth/refresh",
+                                                                     cookies=person.cookies))
+                            person.cookies = [c.split(";")[0] for c in answer.get("cookies", [])] or person.cookies
+                        else:
+                            answer, took = runtime.invoke(make(i))
+                        if answer.get("statusCode", 200) >= 400:
+                            sys.exit(f"{name} answered {answer.get('statusCode')}: {answer.get('body', '')[:200]}")
+                        latencies.append(took * 1000)
+                    cpu = cpu_seconds(process.pid) - before
+                    run["classes"][name] = {
+                        "p50_ms": statistics.median(latencies),
+                        "p99_ms": percentile(latencies, 0.99),
+                        "cpu_ms": cpu * 1000 / count,
+                        "requests": count,
+                    }
+                run["rss_mb"] = rss_mb(process.pid)
+                runs.append(run)
+            finally:
+                process.terminate()
+                process.wait(timeout=10)
+                runtime.close()
+    classes = runs[0]["classes"].keys()
+    med = statistics.median
+    return {
+        "cold_starts": cold_starts,
+        "init_ms": med(r["init_ms"] for r in runs),
+        "first_invoke_ms": med(r["first_invoke_ms"] for r in runs),
+        "rss_mb": med(r["rss_mb"] for r in runs),
+        "classes": {c: {k: med(r["classes"][c][k] for r in runs) for k in ("p50_ms", "p99_ms", "cpu_ms")}
+                    for c in classes},
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def call(base, method, path, body=None, token=None):
+    request = urllib.request.Request(base + path, method=method,
+                                     data=None if body is None else json.dumps(body).encode())
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read() or b"null")
+
+
+def wrk(url: str, script: str | None = None, seconds: int = 8) -> dict:
+    command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", url]
+    if script:
+        command[1:1] = ["-s", script]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    figures = {}
+    for line in output.splitlines():
+        words = line.split()
+        if words[:1] == ["50%"]:
+            figures["p50"] = words[1]
+        if words[:1] == ["99%"]:
+            figures["p99"] = words[1]
+        if words[:1] == ["Requests/sec:"]:
+            figures["per_second"] = float(words[1])
+        if "Non-2xx" in line:
+            figures["non_2xx"] = int(words[-1])
+    return figures
+
+
+def measure_local(binary: str, posts: int = 10_000) -> dict:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory() as data:
+        environment = {**os.environ, "BOARDWALK_ADDR": f"127.0.0.1:{port}", "BOARDWALK_DATA_DIR": data,
+                       "BOARDWALK_SITE_DIR": str(ROOT / "frontend" / "dist"), "RUST_LOG": "warn"}
+        server = subprocess.Popen([binary], env=environment, stdout=subprocess.DEVNULL,
+                                  stderr=open(f"{data}/log", "w"))
+        try:
+            for _ in range(100):
+                try:
+                    call(base, "GET", "/api/health")
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            name = "localbench"
+            call(base, "POST", "/api/auth/signup",
+                 {"username": name, "password": PASSWORD, "email": "l@example.com"})
+            code = call(base, "GET", f"/api/dev/mailbox/{name}")[-1]["code"]
+            call(base, "POST", "/api/auth/confirmEmail", {"username": name, "code": code})
+            token = call(base, "POST", "/api/auth/login", {"username": name, "password": PASSWORD})["accessToken"]
+            seeding = time.monotonic()
+            threads = []
+            for part in range(4):
+                def seed(part=part):
+                    for i in range(part, posts, 4):
+                        call(base, "POST", "/api/posts", {"title": f"Post {i}", "content": "z" * 400}, token)
+                threads.append(threading.Thread(target=seed))
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            seeded_in = time.monotonic() - seeding
+            script = Path(data) / "create.lua"
+            script.write_text(
+                'wrk.method = "POST"\n'
+                f'wrk.headers["Authorization"] = "Bearer {token}"\n'
+                'wrk.headers["Content-Type"] = "application/json"\n'
+                'wrk.body = \'{"title": "Loaded", "content": "from wrk"}\'\n')
+            return {
+                "posts": posts,
+                "seed_seconds": seeded_in,
+                "get post": wrk(f"{base}/api/posts/{posts // 2}"),
+                "list 20": wrk(f"{base}/api/posts?limit=20"),
+                "create": wrk(f"{base}/api/posts", str(script)),
+            }
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+def measure_spa() -> dict:
+    dist = ROOT / "frontend" / "dist"
+    files = {}
+    for path in sorted(dist.iterdir()):
+        if path.suffix in (".br", ".gz") or not path.is_file():
+            continue
+        brotli = Path(f"{path}.br")
+        files[path.name] = {"raw": path.stat().st_size,
+                            "sent": brotli.stat().st_size if brotli.exists() else path.stat().st_size}
+    first_load = sum(f["sent"] for n, f in files.items() if n != "favicon.svg")
+    figures = {"files": files, "first_load_brotli": first_load,
+               "repeat_visit_brotli": files.get("index.html", {}).get("sent", 0)}
+    wasm = next(dist.glob("*_bg.wasm"))
+    twiggy = subprocess.run(["twiggy", "top", "-n", "15", str(wasm)], capture_output=True, text=True)
+    figures["twiggy_top"] = twiggy.stdout if twiggy.returncode == 0 else f"twiggy failed: {twiggy.stderr}"
+    return figures
+
+
+def main() -> int:
+    boardwalk, hello = sys.argv[1], sys.argv[2]
+    cold_starts = int(sys.argv[sys.argv.index("--cold-starts") + 1]) if "--cold-starts" in sys.argv else 5
+    OUT.mkdir(parents=True, exist_ok=True)
+    floor = measure_lambda(hello, cold_starts, hello=True)
+    ours = measure_lambda(boardwalk, cold_starts, hello=False)
+    local = measure_local(boardwalk)
+    spa = measure_spa()
+    results = {"machine": machine(), "lambda": {"hello": floor, "boardwalk": ours}, "local": local, "spa": spa}
+    (OUT / "bench.json").write_text(json.dumps(results, indent=2))
+    report(results)
+    print(f"\nwritten to {OUT / 'bench.json'}")
+    return 0
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), "unknown CPU")
+    return f"{os.cpu_count()} cores, {cpu}, {time.strftime('%Y-%m-%d')}"
+
+
+def report(results: dict) -> None:
+    floor, ours = results["lambda"]["hello"], results["lambda"]["boardwalk"]
+    hello_cpu = floor["classes"]["hello"]["cpu_ms"]
+    print(f"machine: {results['machine']}")
+    print(f"\nLambda (fake Runtime API on loopback, local backend, median of {ours['cold_starts']} cold starts)")
+    print(f"| {'figure':<22} | {'Boardwalk':>10} | {'hello':>8} | {'ratio':>6} | budget |")
+    print(f"|{'-' * 24}|{'-' * 12}|{'-' * 10}|{'-' * 8}|--------|")
+    print(f"| {'init (exec→first poll)':<22} | {ours['init_ms']:>8.1f}ms | {floor['init_ms']:>6.1f}ms |"
+          f" {ours['init_ms'] / floor['init_ms']:>5.1f}× | ≤ 2×   |")
+    print(f"| {'first invoke':<22} | {ours['first_invoke_ms']:>8.1f}ms | {floor['first_invoke_ms']:>6.1f}ms |"
+          f" {ours['first_invoke_ms'] / floor['first_invoke_ms']:>5.1f}× |        |")
+    print(f"| {'RSS after warm':<22} | {ours['rss_mb']:>8.1f}MB | {floor['rss_mb']:>6.1f}MB |"
+          f" {ours['rss_mb'] / floor['rss_mb']:>5.1f}× | ≤ 15MB |")
+    print(f"\n| {'warm request':<10} | {'p50':>8} | {'p99':>8} | {'CPU':>8} | {'× hello':>7} |")
+    print(f"|{'-' * 12}|{'-' * 10}|{'-' * 10}|{'-' * 10}|{'-' * 9}|")
+    for name, c in [("hello", floor["classes"]["hello"]), *ours["classes"].items()]:
+        print(f"| {name:<10} | {c['p50_ms']:>6.2f}ms | {c['p99_ms']:>6.2f}ms | {c['cpu_ms']:>6.2f}ms |"
+              f" {c['cpu_ms'] / hello_cpu:>6.1f}× |")
+    local = results["local"]
+    print(f"\nEmbedded default, release, {local['posts']:,} posts (seeded in {local['seed_seconds']:.1f} s);"
+          " wrk -t2 -c16 -d8s on the same 2 cores")
+    print(f"| {'request':<9} | {'p50':>8} | {'p99':>8} | {'req/s':>8} |")
+    print(f"|{'-' * 11}|{'-' * 10}|{'-' * 10}|{'-' * 10}|")
+    for name in ("get post", "list 20", "create"):
+        w = local[name]
+        print(f"| {name:<9} | {w.get('p50', '?'):>8} | {w.get('p99', '?'):>8} | {w.get('per_second', 0):>8.0f} |"
+              + (f" {w['non_2xx']} non-2xx" if w.get("non_2xx") else ""))
+    spa = results["spa"]
+    print("\nSPA first load, as sent (brotli q11)")
+    for name, f in spa["files"].items():
+        print(f"  {name:<40} {f['raw']:>9,} raw  {f['sent']:>9,} sent")
+    print(f"  first load: {spa['first_load_brotli']:,} bytes (budget 98,000); "
+          f"repeat visit: {spa['repeat_visit_brotli']:,} bytes (index.html only; the rest is immutable)")
+    print("\ntwiggy top 15 of the .wasm:\n" + spa["twiggy_top"])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
