@@ -123,7 +123,8 @@ def fuzz(tools: str, document: str, base: str, label: str, headers: list[str], r
 
 
 def main() -> int:
-    binary, tools = sys.argv[1], sys.argv[2]
+    # Absolute: schemathesis runs in a temporary directory, so its leftovers stay there.
+    binary, tools = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     document = os.path.join(root, "docs", "openapi.json")
     subprocess.run([f"{tools}/openapi-spec-validator", document], check=True)

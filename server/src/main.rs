@@ -5,8 +5,24 @@
 
 use std::process::ExitCode;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    // Lambda hands a process one event at a time: one thread serves it, without the
+    // multi-thread scheduler's workers and their stacks (less memory, less CPU per event).
+    let mut runtime = if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    };
+    match runtime.enable_all().build() {
+        Ok(runtime) => runtime.block_on(serve_or_administer()),
+        Err(err) => {
+            eprintln!("boardwalk: could not start the async runtime: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve_or_administer() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args == ["openapi"] {
         print!("{}", server::http::openapi::document_json());
