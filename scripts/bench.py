@@ -17,6 +17,7 @@ the figures are for people to read and compare within one run.
 Usage: bench.py <boardwalk> <hello_lambda> [--cold-starts N]
 """
 
+import base64
 import json
 import os
 import queue
@@ -141,6 +142,12 @@ def http_event(method: str, path: str, body=None, token=None, cookies=None, quer
     return event
 
 
+def body_bytes(answer: dict) -> int:
+    """Bytes of the response body as the client receives it (before any compression)."""
+    body = answer.get("body") or ""
+    return len(base64.b64decode(body)) if answer.get("isBase64Encoded") else len(body.encode())
+
+
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS
@@ -182,16 +189,35 @@ class Moto:
 
     REGION = "us-east-1"
 
-    def __init__(self) -> None:
+    def __init__(self, call_log: Path) -> None:
         python = ROOT / ".venv" / "bin" / "python"
+        self.call_log = call_log
+        call_log.unlink(missing_ok=True)
         self.process = subprocess.Popen([str(python), str(ROOT / "server/tests/moto/serve.py")],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.DEVNULL, text=True)
+                                        stderr=subprocess.DEVNULL, text=True,
+                                        env={**os.environ, "BOARDWALK_MOTO_CALL_LOG": str(call_log)})
         self.endpoint = f"http://127.0.0.1:{self.process.stdout.readline().strip()}"
         helper = subprocess.run([str(python), "-c", MOTO_SETUP, self.endpoint, str(ROOT / "infra/template.yaml")],
                                 capture_output=True, text=True, check=True,
                                 env={**os.environ, **self.credentials()})
         self.names = json.loads(helper.stdout)
+
+    def calls_during(self, action) -> list[dict]:
+        """The DynamoDB and Cognito calls moto saw while `action` ran, each with the table's
+        number of global secondary indexes (each one a write also pays for)."""
+        before = self.call_log.stat().st_size if self.call_log.exists() else 0
+        action()
+        with self.call_log.open(encoding="utf-8") as log:
+            log.seek(before)
+            calls = [json.loads(line) for line in log if line.strip()]
+        indexes = {self.names["tables"][logical]: count for logical, count in self.names["indexes"].items()}
+        for call in calls:
+            if call.get("table") in indexes:
+                call["indexes"] = indexes[call["table"]]
+                call["table"] = next(logical for logical, name in self.names["tables"].items()
+                                     if name == call["table"])
+        return calls
 
     def credentials(self) -> dict:
         return {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
@@ -233,7 +259,7 @@ class Loader(yaml.SafeLoader):
 Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
 resources = yaml.load(open(template), Loader=Loader)["Resources"]
 dynamodb = boto3.client("dynamodb", endpoint_url=endpoint)
-tables = {}
+tables, indexes = {}, {}
 for logical, resource in resources.items():
     if resource["Type"] != "AWS::DynamoDB::Table":
         continue
@@ -247,6 +273,7 @@ for logical, resource in resources.items():
             for index in properties["GlobalSecondaryIndexes"]]
     dynamodb.create_table(**table)
     tables[logical] = name
+    indexes[logical] = len(properties.get("GlobalSecondaryIndexes", []))
 bucket = f"bench-media-{uuid.uuid4().hex[:8]}"
 boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket=bucket)
 cognito = boto3.client("cognito-idp", endpoint_url=endpoint)
@@ -258,7 +285,7 @@ pool = cognito.create_user_pool(
 client = cognito.create_user_pool_client(
     UserPoolId=pool, ClientName="web", GenerateSecret=False,
     ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])["UserPoolClient"]["ClientId"]
-print(json.dumps({"tables": tables, "bucket": bucket, "pool": pool, "client": client}))
+print(json.dumps({"tables": tables, "indexes": indexes, "bucket": bucket, "pool": pool, "client": client}))
 """
 
 
@@ -329,26 +356,41 @@ def measure_lambda(binary: str, cold_starts: int, hello: bool, moto: "Moto | Non
                             runtime.invoke(http_event("POST", "/api/posts",
                                                       {"title": f"Seed {i}", "content": "y" * 400},
                                                       token=person.token))
+                        if moto:  # what writing a comment asks of DynamoDB (paced: not a warm class)
+                            run["samples"] = {"comment": moto.calls_during(lambda: runtime.invoke(
+                                http_event("POST", "/api/posts/1/comments", {"text": "z" * 200},
+                                           token=person.token)))}
                     classes = boardwalk_classes(person)
                 for name, count, make in classes:
-                    latencies = []
+                    latencies, sizes, calls = [], [], []
                     before = cpu_seconds(process.pid)
                     for i in range(count):
-                        if make is None:  # refresh: the cookie rotates with every answer
-                            answer, took = runtime.invoke(http_event("POST", "/api/auth/refresh",
-                                                                     cookies=person.cookies))
-                            person.cookies = [c.split(";")[0] for c in answer.get("cookies", [])] or person.cookies
+                        def one(i=i):
+                            if make is None:  # refresh: the cookie rotates with every answer
+                                answer, took = runtime.invoke(http_event("POST", "/api/auth/refresh",
+                                                                         cookies=person.cookies))
+                                person.cookies = ([c.split(";")[0] for c in answer.get("cookies", [])]
+                                                  or person.cookies)
+                            else:
+                                answer, took = runtime.invoke(make(i))
+                            if answer.get("statusCode", 200) >= 400:
+                                sys.exit(f"{name} answered {answer.get('statusCode')}: {answer.get('body', '')[:200]}")
+                            latencies.append(took * 1000)
+                            sizes.append(body_bytes(answer))
+                        # One request in the middle of the first cold start is the sample of
+                        # what a request of this class asks of DynamoDB and Cognito.
+                        if moto and n == 0 and i == count // 2:
+                            calls = moto.calls_during(one)
                         else:
-                            answer, took = runtime.invoke(make(i))
-                        if answer.get("statusCode", 200) >= 400:
-                            sys.exit(f"{name} answered {answer.get('statusCode')}: {answer.get('body', '')[:200]}")
-                        latencies.append(took * 1000)
+                            one()
                     cpu = cpu_seconds(process.pid) - before
                     run["classes"][name] = {
                         "p50_ms": statistics.median(latencies),
                         "p99_ms": percentile(latencies, 0.99),
                         "cpu_ms": cpu * 1000 / count,
+                        "bytes": statistics.median(sizes),
                         "requests": count,
+                        "calls": calls,
                     }
                 run["rss_mb"] = rss_mb(process.pid)
                 runs.append(run)
@@ -363,8 +405,10 @@ def measure_lambda(binary: str, cold_starts: int, hello: bool, moto: "Moto | Non
         "init_ms": med(r["init_ms"] for r in runs),
         "first_invoke_ms": med(r["first_invoke_ms"] for r in runs),
         "rss_mb": med(r["rss_mb"] for r in runs),
-        "classes": {c: {k: med(r["classes"][c][k] for r in runs) for k in ("p50_ms", "p99_ms", "cpu_ms")}
+        "classes": {c: {**{k: med(r["classes"][c][k] for r in runs) for k in ("p50_ms", "p99_ms", "cpu_ms", "bytes")},
+                        "calls": runs[0]["classes"][c]["calls"]}
                     for c in classes},
+        "samples": runs[0].get("samples", {}),
     }
 
 
@@ -477,7 +521,7 @@ def main() -> int:
     cold_starts = int(sys.argv[sys.argv.index("--cold-starts") + 1]) if "--cold-starts" in sys.argv else 5
     OUT.mkdir(parents=True, exist_ok=True)
     floor = measure_lambda(hello, cold_starts, hello=True)
-    moto = Moto()
+    moto = Moto(OUT / "moto-calls.jsonl")
     try:
         ours = measure_lambda(boardwalk, cold_starts, hello=False, moto=moto)
     finally:
@@ -513,11 +557,13 @@ def report(results: dict) -> None:
                      "rss_mb": "RSS after warm"}[name]
             print(f"| {shown:<22} | {ours[name]:>8.1f}{unit} | {floor[name]:>6.1f}{unit} |"
                   f" {ours[name] / floor[name]:>5.1f}× | {budget:<6} |")
-        print(f"\n| {'warm request':<10} | {'p50':>8} | {'p99':>8} | {'CPU':>8} | {'× hello':>7} |")
-        print(f"|{'-' * 12}|{'-' * 10}|{'-' * 10}|{'-' * 10}|{'-' * 9}|")
+        print(f"\n| {'warm request':<10} | {'p50':>8} | {'p99':>8} | {'CPU':>8} | {'× hello':>7} | {'body':>7} | calls")
+        print(f"|{'-' * 12}|{'-' * 10}|{'-' * 10}|{'-' * 10}|{'-' * 9}|{'-' * 9}|------")
         for name, c in [("hello", floor["classes"]["hello"]), *ours["classes"].items()]:
+            calls = ", ".join(f"{call['op']}" + (f" {call['table']}" if call.get("table") else "")
+                              for call in c.get("calls", []))
             print(f"| {name:<10} | {c['p50_ms']:>6.2f}ms | {c['p99_ms']:>6.2f}ms | {c['cpu_ms']:>6.2f}ms |"
-                  f" {c['cpu_ms'] / hello_cpu:>6.1f}× |")
+                  f" {c['cpu_ms'] / hello_cpu:>6.1f}× | {c['bytes']:>6.0f}B | {calls}")
     local = results["local"]
     print(f"\nEmbedded default, release, {local['posts']:,} posts (seeded in {local['seed_seconds']:.1f} s);"
           " wrk -t2 -c16 -d8s on the same 2 cores")
