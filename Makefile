@@ -14,7 +14,7 @@ SERVER_DEBUG := target/debug/boardwalk
 SERVER_RELEASE := target/release/boardwalk
 WASM = $(firstword $(wildcard frontend/dist/*_bg.wasm))
 
-.PHONY: help dev test spa lint rust-test e2e api-check infra-check openapi sizes lambda bench login-flood
+.PHONY: help dev test spa lint rust-test e2e api-check infra-check openapi sizes lambda bench cost login-flood
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,8 +37,8 @@ lint: ## rustfmt and clippy, for the server (host) and the SPA (wasm32)
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p frontend -p app --target wasm32-unknown-unknown -- -D warnings
 
-rust-test: ## Unit, integration and contract tests (moto from .venv)
-	cargo test -p app -p server
+rust-test: ## Unit, integration and contract tests (moto from .venv), and the cost model's
+	cargo test -p app -p server -p cost
 
 e2e: ## Playwright in Debian's Chromium against the already-built server
 	test -x $(SERVER_DEBUG) || cargo build --bin boardwalk
@@ -75,6 +75,10 @@ bench: ## Speed and weight: Lambda (fake Runtime API) vs a hello world, the loca
 	cargo build --release --bin boardwalk --example hello_lambda -p server
 	python3 scripts/bench.py target/release/boardwalk target/release/examples/hello_lambda
 	cd end2end && E2E_PORT=3118 BOARDWALK_BIN=../target/release/boardwalk npx playwright test -c bench.config.ts
+
+cost: ## What a month costs on AWS (table, and docs/cost-by-users.svg) from the prices and the bench's figures; SCENARIO=, MEASURED=, JSON=1
+	cargo run --quiet --release -p cost -- --scenario $(or $(SCENARIO),cost/scenarios/reference.toml) \
+	  $(if $(MEASURED),--measured $(MEASURED)) $(if $(JSON),--json) --chart docs/cost-by-users.svg
 
 login-flood: ## Answers and peak server memory under 300 concurrent log-ins (release build)
 	cargo build --release --bin boardwalk
