@@ -72,8 +72,8 @@ lambda: ## Build the arm64 Lambda bootstrap with cargo-lambda and print its size
 bench: ## Speed and weight: Lambda (fake Runtime API) vs a hello world, the local server under wrk, the SPA's bytes and its time to the first post
 	scripts/install.sh build test bench
 	$(MAKE) --no-print-directory spa
-	cargo build --release --bin boardwalk --example hello_lambda -p server
-	python3 scripts/bench.py target/release/boardwalk target/release/examples/hello_lambda
+	cargo build --release --bin boardwalk --example hello_lambda --example sdk_floor_lambda -p server
+	python3 scripts/bench.py target/release/boardwalk target/release/examples/hello_lambda target/release/examples/sdk_floor_lambda
 	cd end2end && E2E_PORT=3118 BOARDWALK_BIN=../target/release/boardwalk npx playwright test -c bench.config.ts
 
 cost: ## What a month costs on AWS (table, and docs/cost-by-users.svg) from the prices and the bench's figures; SCENARIO=, MEASURED=, JSON=1

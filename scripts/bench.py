@@ -6,7 +6,9 @@ the figures are for people to read and compare within one run.
 - lambda: the release binary under a loopback fake of the Lambda Runtime API (written
   here: /next, /response, /error), N cold starts, each followed by warm requests per route
   class; init (exec to first poll), first invoke, warm p50/p99, CPU per request from
-  /proc/<pid>/stat and RSS; the `hello_lambda` example measured the same way as the floor.
+  /proc/<pid>/stat and RSS; the `hello_lambda` example measured the same way as the floor,
+  and `sdk_floor_lambda` (the hello world plus a GET of one post's SDK calls) as the floor
+  plus what the SDK itself costs.
   The function runs in aws mode against moto (started here from .venv, its tables made
   from infra/template.yaml's definitions, a user pool shaped like the template's), and
   again on the embedded default's backend (SQLite, local identity) for comparison.
@@ -14,7 +16,7 @@ the figures are for people to read and compare within one run.
 - spa: first-load bytes of every file as the server sends them (brotli) and twiggy's top
   contributors to the .wasm.
 
-Usage: bench.py <boardwalk> <hello_lambda> [--cold-starts N]
+Usage: bench.py <boardwalk> <hello_lambda> <sdk_floor_lambda> [--cold-starts N]
 """
 
 import base64
@@ -167,7 +169,10 @@ def percentile(values: list[float], share: float) -> float:
 
 def lambda_environment(runtime: FakeRuntime, data_dir: str) -> dict:
     return {
-        **{k: v for k, v in os.environ.items() if not k.startswith("BOARDWALK_")},
+        # Lambda's environment holds only what the template sets: nothing of this machine's
+        # TLS settings (SSL_CERT_DIR makes rustls-native-certs read every file of a directory).
+        **{k: v for k, v in os.environ.items()
+           if not k.startswith("BOARDWALK_") and k not in ("SSL_CERT_DIR", "AWS_CA_BUNDLE")},
         "AWS_LAMBDA_RUNTIME_API": runtime.address,
         "AWS_LAMBDA_FUNCTION_NAME": "bench",
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
@@ -181,6 +186,8 @@ def lambda_environment(runtime: FakeRuntime, data_dir: str) -> dict:
         "BOARDWALK_AUTH_ATTEMPTS_BURST": "100000",
         # As infra/template.yaml sets it: one JSON line per request, plus its EMF line.
         "RUST_LOG": "info",
+        # As infra/template.yaml sets it (there AL2023's bundle): the TLS roots from one file.
+        "SSL_CERT_FILE": "/etc/ssl/certs/ca-certificates.crt",
     }
 
 
@@ -326,9 +333,11 @@ def boardwalk_classes(person: Person) -> list[tuple[str, int, callable]]:
     ]
 
 
-def measure_lambda(binary: str, cold_starts: int, hello: bool, moto: "Moto | None" = None) -> dict:
+def measure_lambda(binary: str, cold_starts: int, floor: str | None = None, moto: "Moto | None" = None) -> dict:
     """Cold starts of `binary`, each with warm requests per route class; in aws mode on
-    `moto` when given, else on the embedded default's backend."""
+    `moto` when given, else on the embedded default's backend. `floor` says which floor
+    example `binary` is instead: "hello" (one fixed answer) or "sdk" (the SDK calls of a
+    GET of one post, on `moto`, after Boardwalk has seeded the posts)."""
     runs = []
     with tempfile.TemporaryDirectory() as data:
         for n in range(cold_starts):
@@ -343,12 +352,14 @@ def measure_lambda(binary: str, cold_starts: int, hello: bool, moto: "Moto | Non
                 if not runtime.first_poll.wait(20):
                     sys.exit(f"{binary} never polled for an event; see its log")
                 init = runtime.first_poll_at - started
-                first_event = (http_event("GET", "/api/health") if hello
+                first_event = (http_event("GET", "/api/health") if floor == "hello"
                                else http_event("GET", "/api/posts/1"))
                 _, first_invoke = runtime.invoke(first_event)
                 run = {"init_ms": init * 1000, "first_invoke_ms": first_invoke * 1000, "classes": {}}
-                if hello:
+                if floor == "hello":
                     classes = [("hello", WARM, lambda i: http_event("GET", "/api/health"))]
+                elif floor == "sdk":
+                    classes = boardwalk_classes(None)[:1]
                 else:
                     person = Person(runtime, f"bench{n}", on_moto=moto is not None)
                     if n == 0:
@@ -517,19 +528,20 @@ def measure_spa() -> dict:
 
 
 def main() -> int:
-    boardwalk, hello = sys.argv[1], sys.argv[2]
+    boardwalk, hello, sdk_floor = sys.argv[1], sys.argv[2], sys.argv[3]
     cold_starts = int(sys.argv[sys.argv.index("--cold-starts") + 1]) if "--cold-starts" in sys.argv else 5
     OUT.mkdir(parents=True, exist_ok=True)
-    floor = measure_lambda(hello, cold_starts, hello=True)
+    floor = measure_lambda(hello, cold_starts, floor="hello")
     moto = Moto(OUT / "moto-calls.jsonl")
     try:
-        ours = measure_lambda(boardwalk, cold_starts, hello=False, moto=moto)
+        ours = measure_lambda(boardwalk, cold_starts, moto=moto)
+        sdk = measure_lambda(sdk_floor, cold_starts, floor="sdk", moto=moto)
     finally:
         moto.close()
-    embedded = measure_lambda(boardwalk, cold_starts, hello=False)
+    embedded = measure_lambda(boardwalk, cold_starts)
     local = measure_local(boardwalk)
     spa = measure_spa()
-    results = {"machine": machine(), "lambda": {"hello": floor, "boardwalk": ours, "embedded": embedded},
+    results = {"machine": machine(), "lambda": {"hello": floor, "sdk": sdk, "boardwalk": ours, "embedded": embedded},
                "local": local, "spa": spa}
     (OUT / "bench.json").write_text(json.dumps(results, indent=2))
     report(results)
@@ -544,7 +556,7 @@ def machine() -> str:
 
 
 def report(results: dict) -> None:
-    floor = results["lambda"]["hello"]
+    floor, sdk = results["lambda"]["hello"], results["lambda"]["sdk"]
     hello_cpu = floor["classes"]["hello"]["cpu_ms"]
     print(f"machine: {results['machine']}")
     for label, key in (("aws mode on moto", "boardwalk"), ("embedded default's backend", "embedded")):
@@ -559,11 +571,22 @@ def report(results: dict) -> None:
                   f" {ours[name] / floor[name]:>5.1f}× | {budget:<6} |")
         print(f"\n| {'warm request':<10} | {'p50':>8} | {'p99':>8} | {'CPU':>8} | {'× hello':>7} | {'body':>7} | calls")
         print(f"|{'-' * 12}|{'-' * 10}|{'-' * 10}|{'-' * 10}|{'-' * 9}|{'-' * 9}|------")
-        for name, c in [("hello", floor["classes"]["hello"]), *ours["classes"].items()]:
+        floors = [("hello", floor["classes"]["hello"])]
+        if key == "boardwalk":
+            floors.append(("hello+SDK", sdk["classes"]["get post"]))
+        for name, c in [*floors, *ours["classes"].items()]:
             calls = ", ".join(f"{call['op']}" + (f" {call['table']}" if call.get("table") else "")
                               for call in c.get("calls", []))
             print(f"| {name:<10} | {c['p50_ms']:>6.2f}ms | {c['p99_ms']:>6.2f}ms | {c['cpu_ms']:>6.2f}ms |"
                   f" {c['cpu_ms'] / hello_cpu:>6.1f}× | {c['bytes']:>6.0f}B | {calls}")
+    ours, sdk_cpu = results["lambda"]["boardwalk"], sdk["classes"]["get post"]["cpu_ms"]
+    budget = 2 * hello_cpu + (sdk_cpu - hello_cpu)
+    print(f"\nThe SDK's own part of a GET of one post (hello+SDK − hello): {sdk_cpu - hello_cpu:.2f} ms;"
+          f" budget 2 × hello + that = {budget:.2f} ms; Boardwalk {ours['classes']['get post']['cpu_ms']:.2f} ms"
+          f" ({ours['classes']['get post']['cpu_ms'] / budget:.2f}× the budget)")
+    print(f"hello+SDK: init {sdk['init_ms']:.1f} ms, first invoke {sdk['first_invoke_ms']:.1f} ms,"
+          f" RSS {sdk['rss_mb']:.1f} MB (Boardwalk: {ours['init_ms']:.1f} ms, {ours['first_invoke_ms']:.1f} ms,"
+          f" {ours['rss_mb']:.1f} MB)")
     local = results["local"]
     print(f"\nEmbedded default, release, {local['posts']:,} posts (seeded in {local['seed_seconds']:.1f} s);"
           " wrk -t2 -c16 -d8s on the same 2 cores")
