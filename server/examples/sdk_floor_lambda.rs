@@ -73,7 +73,9 @@ async fn main() -> Result<(), Error> {
             Response::builder()
                 .status(200)
                 .header("content-type", "application/json")
-                .body(Body::from(serde_json::json!({ "title": title }).to_string()))
+                .body(Body::from(
+                    serde_json::json!({ "title": title }).to_string(),
+                ))
                 .map_err(Error::from)
         }
     }))
