@@ -39,6 +39,10 @@ health=$(curl --fail --silent --show-error --retry 5 --retry-delay 10 --retry-al
 echo "$health"
 grep -q '"status":"ok"' <<<"$health"
 grep -q '"mode":"aws"' <<<"$health"
+# The board's first page reaches DynamoDB over TLS: it proves the function found its CA bundle
+# (SSL_CERT_FILE in the template) as well as its table.
+curl --fail --silent --show-error --retry 5 --retry-delay 10 --retry-all-errors "$site_url/api/posts?limit=1" \
+  | grep -q '^\['
 
 if [ -n "${GITHUB_OUTPUT:-}" ]; then
   echo "site_url=$site_url" >>"$GITHUB_OUTPUT"

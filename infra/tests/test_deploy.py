@@ -38,6 +38,7 @@ def test_index_html_is_uploaded_last_and_not_cached(root):
     assert "--cache-control no-cache" in index_line
     assert script.index("create-invalidation") > index
     assert "/api/health" in script
+    assert "/api/posts?limit=1" in script  # reaches DynamoDB over TLS: the CA bundle was found
 
 
 def test_the_deploy_role_trusts_only_this_repository_environment(bootstrap):
