@@ -13,6 +13,8 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 SERVER_DEBUG := target/debug/boardwalk
 SERVER_RELEASE := target/release/boardwalk
 WASM = $(firstword $(wildcard frontend/dist/*_bg.wasm))
+# cargo-lambda (from .venv-lambda) cross-building the function's arm64 bootstrap.
+LAMBDA_BUILD = PATH="$(CURDIR)/.venv-lambda/bin:$$PATH" cargo lambda build --arm64 --bin boardwalk
 
 .PHONY: help dev test spa lint rust-test e2e api-check infra-check openapi sizes lambda lambda-check bench cost login-flood
 
@@ -66,7 +68,7 @@ sizes: spa ## Print the release .wasm size, raw and brotli
 
 lambda: ## Build the arm64 Lambda bootstrap with cargo-lambda and print its size
 	scripts/install.sh lambda
-	PATH="$(CURDIR)/.venv-lambda/bin:$$PATH" cargo lambda build --release --arm64 --bin boardwalk
+	$(LAMBDA_BUILD) --release
 	@printf 'lambda bootstrap (arm64): %d bytes\n' $$(stat -c %s target/lambda/boardwalk/bootstrap)
 
 # The optimised build (LTO, one codegen unit) is most of a cold `make test`; what the test run
@@ -74,7 +76,7 @@ lambda: ## Build the arm64 Lambda bootstrap with cargo-lambda and print its size
 # profile proves in a fraction of the time. The deploy workflow builds `make lambda` itself.
 lambda-check: ## Cross-build the arm64 Lambda bootstrap unoptimised: make test's check that the cross toolchain works
 	scripts/install.sh lambda
-	PATH="$(CURDIR)/.venv-lambda/bin:$$PATH" cargo lambda build --arm64 --bin boardwalk
+	$(LAMBDA_BUILD)
 
 bench: ## Speed and weight: Lambda (fake Runtime API) vs a hello world, the local server under wrk, the SPA's bytes and its time to the first post
 	scripts/install.sh build test bench
