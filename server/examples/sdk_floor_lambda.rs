@@ -4,8 +4,9 @@
 //! this spends above `hello_lambda` is the SDK's own signing, HTTP and parsing; what
 //! Boardwalk spends above this is its own routing, rules, logging and rendering.
 //!
-//! It reads the settings Boardwalk reads in aws mode: `BOARDWALK_AWS_ENDPOINT_URL`,
-//! `BOARDWALK_POSTS_TABLE` and `BOARDWALK_MEDIA_TABLE`.
+//! It reads the settings Boardwalk reads in aws mode (`BOARDWALK_AWS_ENDPOINT_URL`,
+//! `BOARDWALK_POSTS_TABLE`, `BOARDWALK_MEDIA_TABLE`) and builds its SDK configuration with
+//! Boardwalk's own `aws_sdk_config`, so both sign with the same credentials and region.
 
 use std::collections::HashMap;
 
@@ -18,11 +19,9 @@ fn setting(name: &str) -> Result<String, Error> {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
-    if let Ok(endpoint) = std::env::var("BOARDWALK_AWS_ENDPOINT_URL") {
-        loader = loader.endpoint_url(endpoint);
-    }
-    let client = aws_sdk_dynamodb::Client::new(&loader.load().await);
+    let endpoint = std::env::var("BOARDWALK_AWS_ENDPOINT_URL").ok();
+    let config = server::adapters::aws_sdk_config(endpoint.as_deref()).await;
+    let client = aws_sdk_dynamodb::Client::new(&config);
     let (posts, media) = (
         setting("BOARDWALK_POSTS_TABLE")?,
         setting("BOARDWALK_MEDIA_TABLE")?,
